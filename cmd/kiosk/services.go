@@ -1,0 +1,265 @@
+package main
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"fyne.io/fyne/v2"
+
+	"github.com/absher-kiosk/kiosk/devices/health"
+	"github.com/absher-kiosk/kiosk/devices/printer/escpos"
+	"github.com/absher-kiosk/kiosk/kiosk/config"
+	"github.com/absher-kiosk/kiosk/kiosk/maintenance"
+	mui "github.com/absher-kiosk/kiosk/kiosk/maintenance/ui"
+	"github.com/absher-kiosk/kiosk/kiosk/supervise"
+	"github.com/absher-kiosk/kiosk/kiosk/ui"
+	"github.com/absher-kiosk/kiosk/kiosk/watchdog"
+	"github.com/absher-kiosk/kiosk/sync/api"
+	"github.com/absher-kiosk/kiosk/sync/outbox"
+)
+
+// Exit codes beside 0 (signal), 1 (cannot start) and 2 (bad command line
+// or config). systemd's Restart=always starts the kiosk again after any of
+// them; exitToOS is the one a unit can exempt (RestartPreventExitStatus=77)
+// so a technician's "leave to the operating system" stays left.
+const (
+	exitRestart = 76 // a restart asked for by the centre or a technician
+	exitToOS    = 77 // the technician left to the operating system
+	// watchdog.ExitHung (75) is a restart after the UI hung.
+)
+
+// exiter ends the program with the first code asked for.
+type exiter struct {
+	end  func()
+	once sync.Once
+	c    atomic.Int32
+}
+
+func (e *exiter) exit(code int) {
+	e.once.Do(func() {
+		e.c.Store(int32(code))
+		e.end()
+	})
+}
+
+func (e *exiter) code() int { return int(e.c.Load()) }
+
+// liveConfig is the central config in force, read by the next visit, the
+// PIN gate and the heartbeat.
+type liveConfig struct {
+	mu       sync.Mutex
+	cfg      api.Config
+	ok       bool
+	interval time.Duration // the local default until the centre says
+}
+
+func (l *liveConfig) set(c api.Config) {
+	l.mu.Lock()
+	l.cfg, l.ok = c, true
+	l.mu.Unlock()
+}
+
+func (l *liveConfig) get() (api.Config, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.cfg, l.ok
+}
+
+func (l *liveConfig) pinHash() string {
+	c, _ := l.get()
+	return c.TechnicianPINHash
+}
+
+func (l *liveConfig) heartbeatInterval() time.Duration {
+	if c, ok := l.get(); ok && c.HeartbeatIntervalSeconds > 0 {
+		return time.Duration(c.HeartbeatIntervalSeconds) * time.Second
+	}
+	return l.interval
+}
+
+// supervisorLog passes the supervisor's events to health and remembers
+// which services run, for the maintenance screen's and the tests' sake.
+type supervisorLog struct {
+	report func(supervise.Event)
+	mu     sync.Mutex
+	state  map[string]string
+}
+
+func (s *supervisorLog) on(e supervise.Event) {
+	s.mu.Lock()
+	if s.state == nil {
+		s.state = map[string]string{}
+	}
+	s.state[e.Service] = e.What
+	s.mu.Unlock()
+	s.report(e)
+}
+
+// States is each service's last event.
+func (s *supervisorLog) States() map[string]string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string]string, len(s.state))
+	for k, v := range s.state {
+		out[k] = v
+	}
+	return out
+}
+
+// lastStatus keeps the printer's last polled status for the maintenance
+// screen.
+type lastStatus struct {
+	mu sync.Mutex
+	st escpos.Status
+	ok bool
+}
+
+func (l *lastStatus) set(st escpos.Status) {
+	l.mu.Lock()
+	l.st, l.ok = st, true
+	l.mu.Unlock()
+}
+
+func (l *lastStatus) get() (escpos.Status, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.st, l.ok
+}
+
+// storageProbe clears a storage fault after the next good write: the
+// outbox reports faults, not recoveries, and a kiosk out of service takes
+// no transactions that would write.
+func storageProbe(ctx context.Context, reg *health.Registry, q *outbox.Outbox, every time.Duration) error {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+		if !storageFaulty(reg) {
+			continue
+		}
+		err := q.Update(ctx, func(tx *outbox.Tx) error {
+			return tx.SetKV("health.storage_probe", time.Now().UTC().Format(time.RFC3339))
+		})
+		if err == nil {
+			reg.StorageRecovered()
+		}
+	}
+}
+
+func storageFaulty(reg *health.Registry) bool {
+	for _, w := range reg.All() {
+		if w.Source == health.SourceQueue || w.Source == health.SourceDatabase {
+			return true
+		}
+	}
+	return false
+}
+
+// readCommandKey reads the centre's Ed25519 public key that signs commands:
+// a PEM "PUBLIC KEY" (PKIX) block.
+func readCommandKey(path string) (ed25519.PublicKey, error) {
+	if path == "" {
+		return nil, errors.New("centre.command_key_file is not set: the kiosk needs the centre's command public key (PEM) to accept remote commands")
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read centre.command_key_file: %w", err)
+	}
+	return parseCommandKey(b)
+}
+
+func parseCommandKey(b []byte) (ed25519.PublicKey, error) {
+	blk, _ := pem.Decode(b)
+	if blk == nil || blk.Type != "PUBLIC KEY" {
+		return nil, errors.New("centre.command_key_file: not a PEM \"PUBLIC KEY\" block; export the centre's command key with its public half only")
+	}
+	k, err := x509.ParsePKIXPublicKey(blk.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("centre.command_key_file: %w", err)
+	}
+	pub, ok := k.(ed25519.PublicKey)
+	if !ok {
+		return nil, fmt.Errorf("centre.command_key_file: a %T key, not Ed25519", k)
+	}
+	return pub, nil
+}
+
+// testPrinter is the maintenance console's test print.
+type testPrinter func(ctx context.Context) error
+
+func (t testPrinter) TestPrint(ctx context.Context) error {
+	if t == nil {
+		return errors.New("no receipt printer is fitted (printer.port is empty)")
+	}
+	return t(ctx)
+}
+
+// present puts the screens in the window through the maintenance shell and
+// starts the UI watchdog. The watchdog runs outside the supervisor: it
+// watches the UI thread, and when that hangs the cure is a restart of the
+// whole program, not of one part.
+func present(ctx context.Context, a fyne.App, win fyne.Window, w *wired, cfg config.Config, log *slog.Logger, p *parts) error {
+	shell, err := mui.NewShell(win, mui.Options{Gate: w.gate, Console: w.console, Gesture: w.gesture, Lang: cfg.UI.DefaultLanguage, Context: ctx})
+	if err != nil {
+		return fmt.Errorf("maintenance shell: %w", err)
+	}
+	announce := cfg.UI.AnnouncementsAR
+	if cfg.UI.DefaultLanguage == "en" {
+		announce = cfg.UI.AnnouncementsEN
+	}
+	if _, err := ui.New(a, shell, w.screens, ui.Options{Announcements: announce, LargeText: cfg.UI.LargeText, HighContrast: cfg.UI.HighContrast}); err != nil {
+		return err
+	}
+	// The screen follows the service state; the first state is drawn now.
+	w.service.OnChange(func(st maintenance.OutOfService) {
+		fyne.Do(func() { shell.SetOutOfService(st) })
+	})
+	shell.SetOutOfService(w.service.State())
+	w.shell = shell
+
+	notifier, err := watchdog.NotifierFromEnv()
+	if err != nil {
+		log.Warn("systemd notification socket unusable; running without it", "err", err)
+	}
+	var sd watchdog.SystemdNotifier
+	if notifier != nil {
+		sd = notifier
+	}
+	wd, err := watchdog.New(watchdog.Options{
+		Post:     func(fn func()) { fyne.Do(fn) },
+		Interval: cfg.Watchdog.Interval.Duration,
+		Timeout:  cfg.Watchdog.Timeout.Duration,
+		OnHang:   w.hang,
+		Restart:  func() { w.exit(watchdog.ExitHung) },
+		Systemd:  sd,
+		Logger:   log.With("part", "watchdog"),
+	})
+	if err != nil {
+		return fmt.Errorf("UI watchdog: %w", err)
+	}
+	wctx, wcancel := context.WithCancel(ctx)
+	watched := make(chan struct{})
+	w.watchdog = watched
+	go func() {
+		defer close(watched)
+		if err := wd.Serve(wctx); err != nil && !errors.Is(err, context.Canceled) {
+			log.Error("UI watchdog stopped", "err", err)
+		}
+	}()
+	p.add(func() { <-watched })
+	p.add(wcancel)
+	return nil
+}

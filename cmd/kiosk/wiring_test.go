@@ -1,0 +1,147 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/absher-kiosk/kiosk/devices/health"
+	"github.com/absher-kiosk/kiosk/kiosk/config"
+	"github.com/absher-kiosk/kiosk/sync/api"
+)
+
+// fastClock runs health's clock a hundred times faster than the wall, so
+// the five-second device delay passes in 50 ms without a test sleeping
+// through it; Now and AfterFunc agree with each other.
+type fastClock struct{ start time.Time }
+
+const speedup = 100
+
+func (c fastClock) Now() time.Time {
+	return c.start.Add(time.Since(c.start) * speedup)
+}
+
+func (c fastClock) AfterFunc(d time.Duration, f func()) health.Timer {
+	return time.AfterFunc(d/speedup, f)
+}
+
+// TestWiringAgainstTheRealCentre runs the program's wiring in demo mode:
+// the real centre in-process over TLS on loopback, the real outbox, the
+// printer emulator on a pseudo-terminal, the screens in Fyne's test
+// driver behind the maintenance shell.
+func TestWiringAgainstTheRealCentre(t *testing.T) {
+	cfg := config.Defaults()
+	cfg.Kiosk.StateDir = t.TempDir()
+	cfg.Kiosk.LogFile = filepath.Join(cfg.Kiosk.StateDir, "kiosk.log")
+	cfg.Printer.PollInterval = config.Duration{Duration: 100 * time.Millisecond}
+	cfg.Scanner.PollInterval = config.Duration{Duration: 200 * time.Millisecond}
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+
+	ctx, cancel := context.WithCancel(context.Background())
+	var p parts
+	defer p.close()
+	defer cancel()
+	var mu sync.Mutex
+	var exits []int
+	w, err := wire(ctx, cfg, true, quiet, &p, wireOptions{
+		Exit:        func(code int) { mu.Lock(); exits = append(exits, code); mu.Unlock() },
+		LogPath:     cfg.Kiosk.LogFile,
+		HealthClock: fastClock{start: time.Now()},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := test.NewTempApp(t)
+	win := a.NewWindow("Absher")
+	win.Resize(fyne.NewSize(1080, 1920))
+	if err := present(ctx, a, win, w, cfg, quiet, &p); err != nil {
+		t.Fatal(err)
+	}
+
+	waitFor := func(what string, ok func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for !ok() {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: not within 10 s", what)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+
+	// Every background part runs under the supervisor; the watchdog runs
+	// beside it.
+	waitFor("supervised services started", func() bool {
+		st := w.events.States()
+		for _, name := range []string{"scanner", "printer", "uploader", "config", "commands", "heartbeat", "storage"} {
+			if st[name] != "started" && st[name] != "healthy" {
+				return false
+			}
+		}
+		return true
+	})
+	select {
+	case <-w.watchdog:
+		t.Fatal("the UI watchdog stopped")
+	default:
+	}
+
+	heartbeat := func() *api.Heartbeat {
+		list, err := w.centre.KioskList(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range list.Kiosks {
+			if k.ID == cfg.Kiosk.ID {
+				return k.Heartbeat
+			}
+		}
+		return nil
+	}
+	waitFor("first heartbeat at the centre", func() bool { return heartbeat() != nil })
+	if hb := heartbeat(); hb.OutOfService || hb.HeartbeatIntervalSeconds != 60 {
+		t.Fatalf("first heartbeat %+v", hb)
+	}
+
+	// The centre takes the kiosk out of service, then puts it back.
+	if _, err := w.centre.QueueCommand(ctx, cfg.Kiosk.ID, api.NewCommandRequest{Kind: api.CmdOutOfService, Args: map[string]string{"message": "Use the kiosk in hall B"}}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor("out of service by command", func() bool { return w.service.State().ByCommand })
+	if st := w.service.State(); !st.Shown() || st.Message.EN != "Use the kiosk in hall B" {
+		t.Fatalf("state %+v", st)
+	}
+	waitFor("heartbeat reports out of service", func() bool {
+		hb := heartbeat()
+		return hb.OutOfService && hb.OutOfServiceReason == "command"
+	})
+	if _, err := w.centre.QueueCommand(ctx, cfg.Kiosk.ID, api.NewCommandRequest{Kind: api.CmdInService}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor("back in service", func() bool { return !w.service.State().Shown() })
+	waitFor("heartbeat reports in service", func() bool { return !heartbeat().OutOfService })
+
+	// A printer fault takes the receipt offer away once it has lasted the
+	// health delay, and gives it back when it clears.
+	if !w.screens.Machine().View().PrinterPresent {
+		t.Fatal("no receipt offer with a working printer")
+	}
+	w.emulator.SetCoverOpen(true)
+	waitFor("printer fault visible", func() bool { return !w.health.Availability().Printing })
+	waitFor("receipt offer withdrawn", func() bool { return !w.screens.Machine().View().PrinterPresent })
+	w.emulator.SetCoverOpen(false)
+	waitFor("receipt offer back", func() bool { return w.screens.Machine().View().PrinterPresent })
+
+	mu.Lock()
+	defer mu.Unlock()
+	if len(exits) != 0 {
+		t.Fatalf("the program asked to exit with %v", exits)
+	}
+}

@@ -1,0 +1,201 @@
+package app
+
+import (
+	"context"
+	"log/slog"
+	"strconv"
+	"strings"
+
+	"github.com/absher-kiosk/kiosk/kiosk/centre"
+	"github.com/absher-kiosk/kiosk/kiosk/flow"
+	"github.com/absher-kiosk/kiosk/kiosk/receipt"
+	"github.com/absher-kiosk/kiosk/kiosk/ui"
+	"github.com/absher-kiosk/kiosk/sync/api"
+)
+
+// menuCodes are the screens' names (ui.ServiceCodes) of the flow's
+// services where the two differ.
+var menuCodes = map[string]string{
+	flow.ActivateAccount.ID: "activate_account",
+	flow.VisaExtension.ID:   "extend_visit_visa",
+	flow.LicenceRenewal.ID:  "renew_licence",
+	flow.LostPassport.ID:    "report_passport",
+}
+
+// menuCode is the screens' code for a flow service ID.
+func menuCode(id string) string {
+	if c, ok := menuCodes[id]; ok {
+		return c
+	}
+	return id
+}
+
+// serviceID is the flow's service ID for a screens' menu code.
+func serviceID(code string) string {
+	for id, c := range menuCodes {
+		if c == code {
+			return id
+		}
+	}
+	return code
+}
+
+// ServiceSubmitter sends each request the way its service needs: the
+// catalogue services online within the visit's session, everything else
+// (Update Mobile) through the outbox.
+type ServiceSubmitter struct {
+	Online interface {
+		SubmitService(ctx context.Context, t flow.Txn) (flow.Ack, error)
+	}
+	Queued flow.Submitter
+}
+
+// Submit routes t by its kind.
+func (s ServiceSubmitter) Submit(ctx context.Context, t flow.Txn) (flow.Ack, error) {
+	if _, ok := menuCodes[t.Kind]; ok || t.Kind == flow.ExitReentry.ID {
+		return s.Online.SubmitService(ctx, t)
+	}
+	return s.Queued.Submit(ctx, t)
+}
+
+// WithServices adds the catalogue services and Print a document to the
+// flow's parts and builds the menu from the centre's configuration for
+// kioskID (the built-in default when the centre cannot be asked now; the
+// services the menu offers still depend on their parts being fitted).
+// Print a document is offered when the receipt printer is a *receipt.Desk.
+func WithServices(ctx context.Context, c *centre.Client, kioskID string, log *slog.Logger, d flow.Deps) flow.Deps {
+	d.Catalogue = c
+	d.Submitter = ServiceSubmitter{Online: c, Queued: d.Submitter}
+	if desk, ok := d.Printer.(*receipt.Desk); ok {
+		d.DocCentre, d.DocPrinter = desk, desk
+	}
+	cfg, err := c.Config(ctx, kioskID)
+	if err != nil {
+		if log != nil {
+			log.Warn("service menu from the built-in configuration: the centre's could not be read", "err", err)
+		}
+		cfg = api.DefaultConfig()
+	}
+	d.Services = flow.MenuFromConfig(cfg.Services)
+	return d
+}
+
+// catalogueStep maps the steps of the catalogue services and of Print a
+// document; it reports whether v's step was one of them.
+func catalogueStep(v flow.View, u *ui.View) bool {
+	switch v.Step {
+	case flow.StepSubject:
+		u.Step = ui.StepSubject
+	case flow.StepOptions:
+		u.Step = ui.StepOptions
+	case flow.StepEligibility:
+		u.Step = ui.StepEligibility
+	case flow.StepSecondFinger:
+		u.Step, u.Scanning, u.TriesLeft, u.Finger = ui.StepFinger, v.Busy, v.TriesLeft, "left_index"
+	case flow.StepDocuments:
+		u.Step = ui.StepDocuments
+	case flow.StepDocPrinting:
+		u.Step = ui.StepDocPrinting
+	default:
+		return false
+	}
+	return true
+}
+
+// catalogueParts copies the catalogue and document parts of v.
+func catalogueParts(v flow.View, u *ui.View) {
+	for _, d := range v.Documents {
+		u.Documents = append(u.Documents, uiDocument(v.Lang, d))
+	}
+	if v.Document.ID != "" {
+		u.Printing = uiDocument(v.Lang, v.Document)
+	}
+	cv := v.Catalogue
+	if cv == nil {
+		return
+	}
+	c := &ui.Catalogue{Service: v.Service, Checked: cv.Checked, Eligible: cv.Eligible, Reasons: cv.Reasons,
+		FeeSAR: cv.FeeSAR, Details: cv.Details, Existing: cv.Existing, CanPrintExisting: cv.CanPrintExisting}
+	for _, s := range cv.Subjects {
+		c.Subjects = append(c.Subjects, ui.Subject{Name: s.Name, Last4: last4(s.MaskedID), Relation: s.Relation})
+	}
+	for _, o := range cv.Options {
+		c.Options = append(c.Options, ui.Option{Name: o.Name, Values: o.Values, Chosen: o.Chosen})
+	}
+	u.Catalogue = c
+}
+
+func uiDocument(lang string, d flow.DocumentInfo) ui.Document {
+	title := d.TitleAR
+	if lang == "en" || title == "" {
+		title = d.TitleEN
+	}
+	return ui.Document{ID: d.ID, Kind: d.Kind, Title: title}
+}
+
+// catalogueProblem maps the problems of the catalogue and Print a
+// document; a rule that refused at submission is named when the screens
+// have its own message, else it reads as "not eligible".
+func catalogueProblem(code string) (string, bool) {
+	switch code {
+	case flow.ProblemNotEligible, flow.ProblemChooseOption, flow.ProblemNoSubjects,
+		flow.ProblemNoDocuments, flow.ProblemDocPrinterDown:
+		return code, true
+	}
+	for _, r := range ui.ReasonCodes {
+		if r == code {
+			for _, p := range ui.ProblemCodes {
+				if p == code {
+					return code, true
+				}
+			}
+			return flow.ProblemNotEligible, true
+		}
+	}
+	return "", false
+}
+
+// catalogueEvent translates the events only the catalogue and document
+// screens send.
+func catalogueEvent(v flow.View, e ui.Event) flow.Event {
+	switch e.Kind {
+	case ui.EvDocument:
+		if v.Step == flow.StepDocuments {
+			return flow.ChooseDocument{ID: e.Value}
+		}
+	case ui.EvSubject:
+		if i, err := strconv.Atoi(e.Value); err == nil && v.Step == flow.StepSubject {
+			return flow.ChooseSubject{Index: i}
+		}
+	case ui.EvOption:
+		if name, value, ok := strings.Cut(e.Value, "="); ok && v.Step == flow.StepOptions {
+			return flow.ChooseOption{Name: name, Value: value}
+		}
+	case ui.EvExisting:
+		if v.Step != flow.StepEligibility {
+			return nil
+		}
+		switch e.Value {
+		case "print":
+			return flow.PrintExisting{}
+		case "cancel":
+			return flow.CancelExisting{}
+		}
+	}
+	return nil
+}
+
+// catalogueConfirm is Confirm on the catalogue and document steps: a
+// retry after a problem that can be retried, else going on.
+func catalogueConfirm(v flow.View) (flow.Event, bool) {
+	switch v.Step {
+	case flow.StepSecondFinger:
+		return flow.Capture{}, true
+	case flow.StepSubject, flow.StepEligibility, flow.StepDocuments:
+		if v.Problem != nil && v.Problem.CanRetry {
+			return flow.Retry{}, true
+		}
+		return flow.SubmitEntry{}, true
+	}
+	return nil, false
+}

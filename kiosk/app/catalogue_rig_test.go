@@ -1,0 +1,155 @@
+package app
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"math/rand"
+	"regexp"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/absher-kiosk/kiosk/central"
+	"github.com/absher-kiosk/kiosk/central/demo"
+	"github.com/absher-kiosk/kiosk/central/people"
+	"github.com/absher-kiosk/kiosk/devices/fingerprint/synth"
+	"github.com/absher-kiosk/kiosk/kiosk/centre"
+	"github.com/absher-kiosk/kiosk/kiosk/flow"
+	"github.com/absher-kiosk/kiosk/kiosk/ui"
+)
+
+// demoNow is the day the demo population is generated for: its edges
+// (days before a visa's expiry, passport months left) count from it.
+var demoNow = time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
+
+// demoWorld is the real centre with the seed-1 demo population over TLS
+// on loopback and the kiosk's real centre client.
+type demoWorld struct {
+	s      *central.Server
+	client *centre.Client
+	ppl    []people.Person
+}
+
+func newDemoWorld(t testing.TB, fixtures string) *demoWorld {
+	t.Helper()
+	if fixtures == "" {
+		fixtures = t.TempDir()
+	}
+	ppl, err := demo.Generate(1, demoNow, fixtures)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := central.Start(context.Background(), central.Options{StateDir: t.TempDir(), Clock: func() time.Time { return demoNow },
+		Seed: 1, FixtureDir: fixtures, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	tc, err := s.ClientTLS("kiosk-001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := centre.New(centre.Options{URL: s.URL, TLS: tc, Timeout: 30 * time.Second, Clock: func() time.Time { return demoNow }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &demoWorld{s: s, client: c, ppl: ppl}
+}
+
+var smsCode = regexp.MustCompile(`\b(\d{6})\b`)
+
+// lastCode is the six-digit code of the last SMS to mobile.
+func (w *demoWorld) lastCode(t *testing.T, mobile string) string {
+	t.Helper()
+	m, ok := w.s.SMSSink.Last(mobile)
+	if !ok {
+		t.Fatalf("no SMS to %s", mobile)
+	}
+	c := smsCode.FindStringSubmatch(m.Text)
+	if c == nil {
+		t.Fatalf("no code in the SMS")
+	}
+	return c[1]
+}
+
+// fingers presents synthetic impressions of the given enrolled fingers,
+// one per capture, the last one again when the list is used up.
+type fingers struct {
+	mu    sync.Mutex
+	seeds []int64
+	rnd   *rand.Rand
+}
+
+func newFingers(seeds ...int64) *fingers {
+	return &fingers{seeds: seeds, rnd: rand.New(rand.NewSource(9))}
+}
+
+func (f *fingers) Usable() bool { return true }
+
+func (f *fingers) Capture(ctx context.Context) (flow.ScanImage, error) {
+	f.mu.Lock()
+	seed := f.seeds[0]
+	if len(f.seeds) > 1 {
+		f.seeds = f.seeds[1:]
+	}
+	r := rand.New(rand.NewSource(f.rnd.Int63()))
+	f.mu.Unlock()
+	if err := ctx.Err(); err != nil {
+		return flow.ScanImage{}, err
+	}
+	return flow.ScanImage{Image: synth.NewFinger(seed).Capture(r), DPI: 500}, nil
+}
+
+// newServiceKiosk is the program's wiring of the services (WithServices)
+// over the demo world, seen through the screens' adapter.
+func newServiceKiosk(t *testing.T, w *demoWorld, scanner flow.Scanner, printer flow.Printer) *kiosk {
+	t.Helper()
+	clk := newClock()
+	d := WithServices(context.Background(), w.client, "kiosk-001", nil, flow.Deps{
+		Centre:       w.client,
+		Scanner:      scanner,
+		EncodeRecord: EncodeRecord,
+		Printer:      printer,
+		Submitter:    refuseQueued{t},
+		Clock:        clk,
+	})
+	k := &kiosk{scr: NewScreens(flow.New(d), clk, 3*time.Second), clk: clk, views: make(chan ui.View, 4096)}
+	k.scr.Subscribe(func(v ui.View) {
+		select {
+		case k.views <- v:
+		default: // a test that stopped reading does not block the flow
+		}
+	})
+	return k
+}
+
+// refuseQueued fails the test when a service that must go online is
+// routed to the outbox instead.
+type refuseQueued struct{ t *testing.T }
+
+func (r refuseQueued) Submit(_ context.Context, tx flow.Txn) (flow.Ack, error) {
+	r.t.Errorf("%s was routed to the outbox", tx.Kind)
+	return flow.Ack{}, context.Canceled
+}
+
+// identify walks from the attract screen to the service's first step
+// after a matched fingerprint.
+func (k *kiosk) identify(t *testing.T, lang, id, menu string) {
+	t.Helper()
+	k.send(ui.Event{Kind: ui.EvTouch}, ui.Event{Kind: ui.EvLanguage, Value: lang})
+	k.typeDigits(id)
+	k.send(ui.Event{Kind: ui.EvConfirm})
+	v := k.await(t, "menu", step(ui.StepMenu))
+	offered := false
+	for _, s := range v.Services {
+		offered = offered || s == menu
+	}
+	if !offered {
+		t.Fatalf("menu %v does not offer %s", v.Services, menu)
+	}
+	k.send(ui.Event{Kind: ui.EvService, Value: menu})
+	k.await(t, "fingerprint", func(v ui.View) bool { return v.Step == ui.StepFinger && !v.Scanning })
+	k.clk.Advance(0)
+	k.await(t, "past the fingerprint", func(v ui.View) bool { return v.Step != ui.StepFinger && v.Step != ui.StepMenu })
+}

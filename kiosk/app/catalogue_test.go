@@ -1,0 +1,187 @@
+package app
+
+import (
+	"context"
+	"reflect"
+	"slices"
+	"strconv"
+	"testing"
+
+	"github.com/absher-kiosk/kiosk/central/demo"
+	"github.com/absher-kiosk/kiosk/central/people"
+	"github.com/absher-kiosk/kiosk/kiosk/flow"
+	"github.com/absher-kiosk/kiosk/kiosk/ui"
+)
+
+// menuOf is the screens' menu code of each rules service of the demo cases.
+var menuOf = map[string]string{
+	"activate_account": "activate_account",
+	"visa_extension":   "extend_visit_visa",
+	"exit_reentry":     "exit_reentry",
+	"licence_renewal":  "renew_licence",
+	"lost_passport":    "report_passport",
+}
+
+// pickCases is one eligible and one refused demo case of each catalogue
+// service, among people the fingerprint can identify. Cases refused for
+// someone else's dependent or visitor are left out: the kiosk never lists
+// them, so there is nothing to walk.
+func pickCases(t *testing.T, ppl []people.Person) []demo.Case {
+	t.Helper()
+	byID := map[string]people.Person{}
+	for _, p := range ppl {
+		byID[p.ID] = p
+	}
+	got := map[string]bool{}
+	var out []demo.Case
+	for _, c := range demo.Cases(ppl) {
+		if _, ok := menuOf[c.Service]; !ok || len(byID[c.ID].Fingers) == 0 {
+			continue
+		}
+		if slices.Contains(c.WantReasons, "not_your_visitor") || slices.Contains(c.WantReasons, "not_your_dependent") {
+			continue
+		}
+		if c.Service == "activate_account" && c.WantEligible && len(byID[c.ID].Fingers) < 2 {
+			continue
+		}
+		k := c.Service + map[bool]string{true: "/yes", false: "/no"}[c.WantEligible]
+		if !got[k] {
+			got[k] = true
+			out = append(out, c)
+		}
+	}
+	for s := range menuOf {
+		if !got[s+"/yes"] || !got[s+"/no"] {
+			t.Fatalf("the demo population lacks an eligible or a refused case of %s", s)
+		}
+	}
+	return out
+}
+
+// TestCatalogueThroughTheScreens walks one success and one refusal of each
+// catalogue service through the screens' events, the adapter, the flow and
+// the program's wiring (WithServices) against the real centre over TLS:
+// fingerprint identification with the real matcher, the subject and option
+// screens, the centre's eligibility answer and the online submission.
+func TestCatalogueThroughTheScreens(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the centre with the demo population")
+	}
+	w := newDemoWorld(t, "")
+	for i, c := range pickCases(t, w.ppl) {
+		t.Run(c.Service+"/"+c.NameEN, func(t *testing.T) {
+			lang := []string{"en", "ar"}[i%2]
+			scan := newFingers(demo.FingerSeed(1, c.ID, people.RightIndex), demo.FingerSeed(1, c.ID, people.LeftIndex))
+			k := newServiceKiosk(t, w, scan, nil)
+			k.identify(t, lang, c.ID, menuOf[c.Service])
+			v := k.await(t, "a service step", func(v ui.View) bool { return v.Step != ui.StepMenu })
+			if v.Step == ui.StepSubject {
+				// With only oneself to choose the step passes by itself.
+				v = k.await(t, "subjects", func(v ui.View) bool {
+					return v.Step != ui.StepSubject || (v.Catalogue != nil && len(v.Catalogue.Subjects) > 0)
+				})
+			}
+			if v.Step == ui.StepSubject {
+				idx := -1
+				for j, s := range v.Catalogue.Subjects {
+					if len(s.Last4) > 4 {
+						t.Fatalf("subject shown with %d digits of the ID", len(s.Last4))
+					}
+					if (c.SubjectID == "" && s.Relation == flow.RelationSelf) || (c.SubjectID != "" && s.Relation != flow.RelationSelf && s.Last4 == c.SubjectID[len(c.SubjectID)-4:]) {
+						idx = j
+					}
+				}
+				if idx < 0 {
+					t.Fatalf("subject not listed: %+v", v.Catalogue.Subjects)
+				}
+				k.send(ui.Event{Kind: ui.EvSubject, Value: strconv.Itoa(idx)})
+				v = k.await(t, "past the subject", func(v ui.View) bool { return v.Step != ui.StepSubject })
+			}
+			if v.Step == ui.StepOptions {
+				for _, name := range []string{"visa_type", "months", "years"} {
+					if val, ok := c.Options[name]; ok {
+						k.send(ui.Event{Kind: ui.EvOption, Value: name + "=" + val})
+					}
+				}
+				k.send(ui.Event{Kind: ui.EvConfirm})
+			}
+			v = k.await(t, "eligibility answer", func(v ui.View) bool {
+				return v.Step == ui.StepEligibility && v.Catalogue != nil && v.Catalogue.Checked
+			})
+			if v.Catalogue.Eligible != c.WantEligible {
+				t.Fatalf("%s: eligible %v, reasons %v; want %v %v", c.Story, v.Catalogue.Eligible, v.Catalogue.Reasons, c.WantEligible, c.WantReasons)
+			}
+			if !c.WantEligible {
+				if !reflect.DeepEqual(v.Catalogue.Reasons, c.WantReasons) || v.Problem != "not_eligible" {
+					t.Fatalf("%s: reasons %v problem %q, want %v", c.Story, v.Catalogue.Reasons, v.Problem, c.WantReasons)
+				}
+				k.send(ui.Event{Kind: ui.EvConfirm})
+				k.await(t, "thanks", step(ui.StepThanks))
+				return
+			}
+			k.send(ui.Event{Kind: ui.EvConfirm})
+			if c.Service == "activate_account" {
+				v = k.await(t, "second finger", func(v ui.View) bool { return v.Step == ui.StepFinger && !v.Scanning })
+				if v.Finger != "left_index" {
+					t.Fatalf("second finger %q", v.Finger)
+				}
+				k.clk.Advance(0) // armed as the screen shows
+				k.await(t, "mobile", step(ui.StepMobile))
+				k.typeDigits("0598765432")
+				k.send(ui.Event{Kind: ui.EvConfirm})
+				k.await(t, "code", func(v ui.View) bool { return v.Step == ui.StepCode && v.ResendIn > 0 })
+				k.typeDigits(w.lastCode(t, "+966598765432"))
+				k.send(ui.Event{Kind: ui.EvConfirm})
+			}
+			v = k.await(t, "result", step(ui.StepResult))
+			if !v.Done || v.Reference == "" || v.Catalogue == nil || len(v.Catalogue.Details) == 0 || v.Catalogue.Service != serviceID(menuOf[c.Service]) {
+				t.Fatalf("%s: result %+v %+v", c.Story, v, v.Catalogue)
+			}
+			k.send(ui.Event{Kind: ui.EvConfirm})
+			k.await(t, "thanks", step(ui.StepThanks))
+		})
+	}
+}
+
+// TestMenuFromTheCentresConfig: the menu is the centre's configuration in
+// its order, under the screens' names; a service switched off by the
+// centre is not offered.
+func TestMenuFromTheCentresConfig(t *testing.T) {
+	w := newDemoWorld(t, "")
+	k := newServiceKiosk(t, w, newFingers(1), nil)
+	k.send(ui.Event{Kind: ui.EvTouch}, ui.Event{Kind: ui.EvLanguage, Value: "en"})
+	k.typeDigits(w.ppl[0].ID)
+	k.send(ui.Event{Kind: ui.EvConfirm})
+	v := k.await(t, "menu", step(ui.StepMenu))
+	// No printer is fitted, so Print a document is not offered.
+	want := []string{"update_mobile", "activate_account", "extend_visit_visa", "exit_reentry", "renew_licence", "report_passport"}
+	if !reflect.DeepEqual(v.Services, want) {
+		t.Fatalf("menu %v, want %v", v.Services, want)
+	}
+	for _, s := range v.Services {
+		if !slices.Contains(ui.ServiceCodes, s) {
+			t.Errorf("menu code %q has no message on the screens", s)
+		}
+	}
+
+	cfg, err := w.client.Config(context.Background(), "kiosk-001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range cfg.Services {
+		if cfg.Services[i].ID == flow.LicenceRenewal.ID {
+			cfg.Services[i].Enabled = false
+		}
+	}
+	if _, err := w.s.SetConfig(context.Background(), "kiosk-001", cfg); err != nil {
+		t.Fatal(err)
+	}
+	k = newServiceKiosk(t, w, newFingers(1), nil)
+	k.send(ui.Event{Kind: ui.EvTouch}, ui.Event{Kind: ui.EvLanguage, Value: "en"})
+	k.typeDigits(w.ppl[0].ID)
+	k.send(ui.Event{Kind: ui.EvConfirm})
+	v = k.await(t, "menu", step(ui.StepMenu))
+	if slices.Contains(v.Services, "renew_licence") || len(v.Services) != len(want)-1 {
+		t.Fatalf("menu %v offers what the centre switched off", v.Services)
+	}
+}

@@ -1,0 +1,93 @@
+package app
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/absher-kiosk/kiosk/kiosk/ui"
+	"github.com/absher-kiosk/kiosk/sync/api"
+)
+
+// walk goes through Update Mobile on the screens' events, against the
+// real centre, up to the result screen.
+func walk(t *testing.T, w *world, k *kiosk) ui.View {
+	t.Helper()
+	k.send(ui.Event{Kind: ui.EvTouch}, ui.Event{Kind: ui.EvLanguage, Value: "en"})
+	k.typeDigits(w.id)
+	k.send(ui.Event{Kind: ui.EvConfirm})
+	k.await(t, "menu", step(ui.StepMenu))
+	k.send(ui.Event{Kind: ui.EvService, Value: "update_mobile"})
+	v := k.await(t, "fingerprint", func(v ui.View) bool { return v.Step == ui.StepFinger && !v.Scanning })
+	if v.Finger != "right_index" {
+		t.Fatalf("first finger %q", v.Finger)
+	}
+	k.clk.Advance(0) // the scanner is armed as the screen shows
+	k.await(t, "mobile entry", step(ui.StepMobile))
+	k.typeDigits("0512345678")
+	k.send(ui.Event{Kind: ui.EvConfirm})
+	v = k.await(t, "code", func(v ui.View) bool { return v.Step == ui.StepCode && v.ResendIn > 0 })
+	if v.MobileLast4 != "5678" || v.ResendIn != 60 {
+		t.Fatalf("code screen %+v", v)
+	}
+	k.typeDigits("000000")
+	k.typeDigits(w.code(t, newMobile)[:0])
+	for range 6 {
+		k.send(ui.Event{Kind: ui.EvDelete})
+	}
+	k.typeDigits(w.code(t, newMobile))
+	k.send(ui.Event{Kind: ui.EvConfirm})
+	return k.await(t, "result", step(ui.StepResult))
+}
+
+func TestUpdateMobileQueuedWhenNotDelivered(t *testing.T) {
+	w := newWorld(t)
+	sub := &Submitter{Centre: w.client, Queue: w.queue, Wait: time.Second, After: func(time.Duration) <-chan time.Time {
+		c := make(chan time.Time, 1)
+		c <- time.Time{}
+		return c
+	}}
+	k := newKiosk(t, w, sub)
+	v := walk(t, w, k)
+	if v.Done || !strings.HasPrefix(v.Reference, "K-") || len(v.Reference) != 10 {
+		t.Fatalf("result %+v", v)
+	}
+	st, err := w.queue.Stats(context.Background())
+	if err != nil || st.Depth != 1 {
+		t.Fatalf("queue %+v, %v", st, err)
+	}
+	// Delivered later, exactly once.
+	res := w.deliver(t)
+	if len(res) != 1 || res[0].Status != api.ItemStored {
+		t.Fatalf("delivery %+v", res)
+	}
+	k.send(ui.Event{Kind: ui.EvConfirm})
+	k.await(t, "thanks", step(ui.StepThanks))
+}
+
+func TestUpdateMobileDoneWhenAcknowledged(t *testing.T) {
+	w := newWorld(t)
+	never := make(chan time.Time)
+	sub := &Submitter{Centre: w.client, Queue: w.queue, Wait: time.Minute, After: func(d time.Duration) <-chan time.Time {
+		if d == time.Minute {
+			return never
+		}
+		// The uploader runs while the user waits.
+		w.deliver(t)
+		c := make(chan time.Time, 1)
+		c <- time.Time{}
+		return c
+	}}
+	k := newKiosk(t, w, sub)
+	v := walk(t, w, k)
+	if !v.Done || !strings.HasPrefix(v.Reference, "K-") {
+		t.Fatalf("result %+v", v)
+	}
+	if st, _ := w.queue.Stats(context.Background()); st.Depth != 0 {
+		t.Fatalf("row left after ack: %+v", st)
+	}
+	if m, ok := w.s.SMSSink.Last(newMobile); !ok || m.Text == "" {
+		t.Fatal("no code was sent to the new number")
+	}
+}

@@ -1,0 +1,251 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"math/rand"
+	"net/http"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/absher-kiosk/kiosk/central"
+	"github.com/absher-kiosk/kiosk/central/demo"
+	"github.com/absher-kiosk/kiosk/central/people"
+	"github.com/absher-kiosk/kiosk/kiosk/centre"
+	"github.com/absher-kiosk/kiosk/kiosk/flow"
+	"github.com/absher-kiosk/kiosk/kiosk/session"
+	"github.com/absher-kiosk/kiosk/kiosk/ui"
+	"github.com/absher-kiosk/kiosk/sync/api"
+	"github.com/absher-kiosk/kiosk/sync/outbox"
+	"github.com/absher-kiosk/kiosk/sync/seal"
+)
+
+type fakeClock struct {
+	mu     sync.Mutex
+	now    time.Time
+	timers []*fakeTimer
+}
+
+type fakeTimer struct {
+	c       *fakeClock
+	at      time.Time
+	f       func()
+	stopped bool
+}
+
+func (t *fakeTimer) Stop() bool {
+	t.c.mu.Lock()
+	defer t.c.mu.Unlock()
+	was := !t.stopped
+	t.stopped = true
+	return was
+}
+
+func newClock() *fakeClock { return &fakeClock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)} }
+
+func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+
+func (c *fakeClock) AfterFunc(d time.Duration, f func()) session.Timer {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t := &fakeTimer{c: c, at: c.now.Add(d), f: f}
+	c.timers = append(c.timers, t)
+	return t
+}
+
+// Advance runs every timer due within d, in time order.
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	end := c.now.Add(d)
+	c.mu.Unlock()
+	for {
+		c.mu.Lock()
+		sort.SliceStable(c.timers, func(i, j int) bool { return c.timers[i].at.Before(c.timers[j].at) })
+		var due *fakeTimer
+		for i, t := range c.timers {
+			if !t.stopped && !t.at.After(end) {
+				due = t
+				c.timers = append(c.timers[:i:i], c.timers[i+1:]...)
+				break
+			}
+		}
+		if due == nil {
+			c.now = end
+			c.mu.Unlock()
+			return
+		}
+		if due.at.After(c.now) {
+			c.now = due.at
+		}
+		due.stopped = true
+		c.mu.Unlock()
+		due.f()
+	}
+}
+
+const (
+	fingerSeed = 77
+	registered = "+966500001234"
+	newMobile  = "+966512345678"
+)
+
+// world is a real centre over TLS on loopback, the kiosk's real client and
+// a real outbox file, with the demo scanner presenting the person's finger.
+type world struct {
+	s      *central.Server
+	client *centre.Client
+	queue  *outbox.Outbox
+	id     string
+	tls    *http.Client
+}
+
+func newWorld(t *testing.T) *world {
+	t.Helper()
+	id, _ := api.WithCheckDigit("100000123")
+	ppl := []people.Person{{ID: id, Kind: people.Citizen, NameEN: "Test Person", Mobile: registered, AbsherActive: true,
+		PasswordHash: demo.HashPassword("Demo@2026", []byte("0123456789abcdef")),
+		Fingers:      []people.Finger{{Position: people.RightIndex, Seed: fingerSeed}}}}
+	s, err := central.Start(context.Background(), central.Options{StateDir: t.TempDir(), Population: ppl,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	tc, err := s.ClientTLS("kiosk-001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := centre.New(centre.Options{URL: s.URL, TLS: tc, Timeout: 30 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	keys, err := seal.LoadOrCreate(filepath.Join(dir, "outbox.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := outbox.Open(context.Background(), filepath.Join(dir, "kiosk.db"), keys, outbox.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { q.Close() })
+	return &world{s: s, client: c, queue: q, id: id, tls: &http.Client{Transport: &http.Transport{TLSClientConfig: tc}}}
+}
+
+// deliver sends every due row to the centre and acks the accepted ones:
+// what the uploader does, reduced to one batch for the test.
+func (w *world) deliver(t *testing.T) []api.EventResult {
+	t.Helper()
+	ctx := context.Background()
+	items, err := w.queue.Next(ctx, 100, 1<<20)
+	if err != nil || len(items) == 0 {
+		return nil
+	}
+	var b api.EventBatch
+	for _, it := range items {
+		b.Events = append(b.Events, api.Event{IdempotencyKey: it.Key, Kind: api.EventKind(it.Kind), CreatedAt: it.Created, Payload: it.Payload})
+	}
+	body, _ := json.Marshal(b)
+	res, err := w.tls.Post(w.s.URL+"/v1/sync/events", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Error(err)
+		return nil
+	}
+	defer res.Body.Close()
+	var out api.EventBatchResponse
+	if err := json.NewDecoder(res.Body).Decode(&out); err != nil {
+		t.Error(err)
+		return nil
+	}
+	var ids []int64
+	for i, r := range out.Results {
+		if r.Status == api.ItemStored || r.Status == api.ItemDuplicate {
+			ids = append(ids, items[i].ID)
+		}
+	}
+	if err := w.queue.Ack(ctx, ids); err != nil {
+		t.Error(err)
+	}
+	return out.Results
+}
+
+var codeRE = regexp.MustCompile(`\b(\d{6})\b`)
+
+func (w *world) code(t *testing.T, mobile string) string {
+	t.Helper()
+	m, ok := w.s.SMSSink.Last(mobile)
+	if !ok {
+		t.Fatalf("no SMS to %s", mobile)
+	}
+	c := codeRE.FindStringSubmatch(m.Text)
+	if c == nil {
+		t.Fatalf("no code in %q", m.Text)
+	}
+	return c[1]
+}
+
+// kiosk is the flow machine over the world, seen through the screens'
+// adapter, with every view change collected.
+type kiosk struct {
+	scr   *Screens
+	clk   *fakeClock
+	views chan ui.View
+}
+
+func newKiosk(t *testing.T, w *world, sub flow.Submitter) *kiosk {
+	t.Helper()
+	clk := newClock()
+	scanner := NewSynthScanner(func(string) int64 { return fingerSeed }, rand.New(rand.NewSource(5)))
+	m := flow.New(flow.Deps{
+		Centre:       PresentingCentre{Centre: w.client, Scanner: scanner},
+		Scanner:      scanner,
+		EncodeRecord: EncodeRecord,
+		Submitter:    sub,
+		Clock:        clk,
+		Services:     []flow.ServiceItem{{ID: flow.UpdateMobile.ID, Enabled: true}},
+	})
+	k := &kiosk{scr: NewScreens(m, clk, 3*time.Second), clk: clk, views: make(chan ui.View, 1024)}
+	k.scr.Subscribe(func(v ui.View) { k.views <- v })
+	return k
+}
+
+func (k *kiosk) send(evs ...ui.Event) {
+	for _, e := range evs {
+		k.scr.Send(e)
+	}
+}
+
+func (k *kiosk) typeDigits(s string) {
+	for _, r := range s {
+		k.scr.Send(ui.Event{Kind: ui.EvKey, Key: r})
+	}
+}
+
+// await reads views until one satisfies ok; the bound only keeps a broken
+// build from hanging the suite.
+func (k *kiosk) await(t *testing.T, what string, ok func(ui.View) bool) ui.View {
+	t.Helper()
+	if v := k.scr.View(); ok(v) {
+		return v
+	}
+	bound := time.After(60 * time.Second)
+	for {
+		select {
+		case v := <-k.views:
+			if ok(v) {
+				return v
+			}
+		case <-bound:
+			t.Fatalf("never reached %s; last view %+v", what, k.scr.View())
+		}
+	}
+}
+
+func step(s ui.Step) func(ui.View) bool { return func(v ui.View) bool { return v.Step == s } }

@@ -1,0 +1,274 @@
+package centre
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"math/rand"
+	"net"
+	"regexp"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/absher-kiosk/kiosk/central"
+	"github.com/absher-kiosk/kiosk/central/demo"
+	"github.com/absher-kiosk/kiosk/central/people"
+	"github.com/absher-kiosk/kiosk/devices/fingerprint"
+	"github.com/absher-kiosk/kiosk/devices/fingerprint/synth"
+	"github.com/absher-kiosk/kiosk/kiosk/flow"
+	"github.com/absher-kiosk/kiosk/sync/api"
+)
+
+const (
+	fingerSeed = 77
+	password   = "Demo@2026"
+	registered = "+966500001234"
+)
+
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+}
+
+type rig struct {
+	s     *central.Server
+	c     *Client
+	clk   *clock
+	id    string
+	noFPs string // a person with an account and no fingers
+}
+
+func start(t *testing.T) *rig {
+	t.Helper()
+	id, _ := api.WithCheckDigit("100000123")
+	other, _ := api.WithCheckDigit("100000456")
+	hash := demo.HashPassword(password, []byte("0123456789abcdef"))
+	ppl := []people.Person{
+		{ID: id, Kind: people.Citizen, NameEN: "Test Person", Mobile: registered, AbsherActive: true, PasswordHash: hash,
+			Fingers: []people.Finger{{Position: people.RightIndex, Seed: fingerSeed}}},
+		{ID: other, Kind: people.Citizen, NameEN: "No Fingers", Mobile: "+966500005678", AbsherActive: true, PasswordHash: hash},
+	}
+	clk := &clock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
+	s, err := central.Start(context.Background(), central.Options{StateDir: t.TempDir(), Population: ppl, Clock: clk.Now,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	tc, err := s.ClientTLS("kiosk-001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := New(Options{URL: s.URL, TLS: tc, Timeout: 20 * time.Second, Clock: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &rig{s: s, c: c, clk: clk, id: id, noFPs: other}
+}
+
+var codeRE = regexp.MustCompile(`\b(\d{6})\b`)
+
+func (r *rig) lastCode(t *testing.T, mobile string) string {
+	t.Helper()
+	m, ok := r.s.SMSSink.Last(mobile)
+	if !ok {
+		t.Fatalf("no SMS went to %s", mobile)
+	}
+	code := codeRE.FindStringSubmatch(m.Text)
+	if code == nil {
+		t.Fatalf("SMS without a code: %q", m.Text)
+	}
+	return code[1]
+}
+
+func record(t *testing.T, seed int64, src int64, pos int) []byte {
+	t.Helper()
+	img := synth.NewFinger(seed).Capture(rand.New(rand.NewSource(src)))
+	rec, _, err := fingerprint.Record(&fingerprint.Capture{Image: img, DPI: 500}, pos)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rec
+}
+
+func refusal(t *testing.T, err error, code string) *flow.Refusal {
+	t.Helper()
+	var r *flow.Refusal
+	if !errors.As(err, &r) || r.Code != code {
+		t.Fatalf("want refusal %s, got %v", code, err)
+	}
+	return r
+}
+
+func TestFingerprintAndMobileChangeOverTLS(t *testing.T) {
+	r := start(t)
+	ctx := context.Background()
+	v, err := r.c.StartVerification(ctx, r.id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !v.FingersEnrolled || !v.HasAccount || v.Ref == "" {
+		t.Fatalf("verification %+v", v)
+	}
+	// Someone else's finger: a miss with the tries left, not an error.
+	res, err := r.c.VerifyFinger(ctx, v.Ref, record(t, 4242, 1, fingerprint.RightIndex), fingerprint.RightIndex)
+	if err != nil || res.Matched || res.TriesLeft != 2 {
+		t.Fatalf("other finger: %+v, %v", res, err)
+	}
+	res, err = r.c.VerifyFinger(ctx, v.Ref, record(t, fingerSeed, 99, fingerprint.RightIndex), fingerprint.RightIndex)
+	if err != nil || !res.Matched || res.Identified.Token == "" {
+		t.Fatalf("own finger: %+v, %v", res, err)
+	}
+	token := res.Identified.Token
+
+	const newMobile = "+966512345678"
+	sent, err := r.c.RequestMobileCode(ctx, token, newMobile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sent.MaskedMobile == "" || sent.MaskedMobile == newMobile || sent.ResendIn != central.SMSResendAfter {
+		t.Fatalf("code sent %+v", sent)
+	}
+	code := r.lastCode(t, newMobile)
+	_, err = r.c.RequestMobileCode(ctx, token, newMobile)
+	refusal(t, err, CodeResendTooSoon)
+
+	wrong := "000000"
+	if wrong == code {
+		wrong = "111111"
+	}
+	_, err = r.c.ConfirmMobile(ctx, token, newMobile, wrong)
+	refusal(t, err, flow.ProblemCodeWrong)
+	g, err := r.c.ConfirmMobile(ctx, token, newMobile, code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.Grant == "" || g.Mobile != newMobile {
+		t.Fatalf("grant %+v", g)
+	}
+	// The challenge is spent: confirming again needs a new code.
+	_, err = r.c.ConfirmMobile(ctx, token, newMobile, code)
+	refusal(t, err, flow.ProblemCodeExpired)
+}
+
+func TestFallbackPasswordAndCodeOverTLS(t *testing.T) {
+	r := start(t)
+	ctx := context.Background()
+	v, err := r.c.StartVerification(ctx, r.noFPs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.FingersEnrolled || !v.HasAccount {
+		t.Fatalf("verification %+v", v)
+	}
+	_, err = r.c.VerifyPassword(ctx, v.Ref, "wrong")
+	refusal(t, err, CodeWrongPassword)
+	sent, err := r.c.VerifyPassword(ctx, v.Ref, password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sent.MaskedMobile != api.Mask("+966500005678") {
+		t.Fatalf("sent to %q", sent.MaskedMobile)
+	}
+	_, err = r.c.ResendCode(ctx, v.Ref)
+	if rr := refusal(t, err, CodeResendTooSoon); rr.RetryAfter <= 0 {
+		t.Fatalf("resend too soon without a wait: %+v", rr)
+	}
+	r.clk.Add(central.SMSResendAfter)
+	if _, err := r.c.ResendCode(ctx, v.Ref); err != nil {
+		t.Fatal(err)
+	}
+	_, err = r.c.VerifyCode(ctx, v.Ref, "12345")
+	refusal(t, err, flow.ProblemCodeWrong)
+	id, err := r.c.VerifyCode(ctx, v.Ref, r.lastCode(t, "+966500005678"))
+	if err != nil || id.Token == "" {
+		t.Fatalf("identified %+v, %v", id, err)
+	}
+	// A finished verification cannot be used again.
+	_, err = r.c.VerifyCode(ctx, v.Ref, "123456")
+	refusal(t, err, CodeSessionExpired)
+}
+
+func TestFingerprintLockOverTLS(t *testing.T) {
+	r := start(t)
+	ctx := context.Background()
+	v, err := r.c.StartVerification(ctx, r.id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := record(t, 5151, 3, fingerprint.LeftIndex)
+	var res flow.FingerResult
+	for range 3 {
+		if res, err = r.c.VerifyFinger(ctx, v.Ref, rec, fingerprint.LeftIndex); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !res.Locked || res.Lock <= 0 {
+		t.Fatalf("third miss: %+v", res)
+	}
+	_, err = r.c.StartVerification(ctx, r.id)
+	refusal(t, err, flow.ProblemLocked)
+}
+
+func TestRefusedIDs(t *testing.T) {
+	r := start(t)
+	unknown, _ := api.WithCheckDigit("199999999")
+	_, err := r.c.StartVerification(context.Background(), unknown)
+	refusal(t, err, CodeUnknownPerson)
+	_, err = r.c.StartVerification(context.Background(), "1000001230")
+	if r.id == "1000001230" {
+		t.Skip("the test ID happens to end in 0")
+	}
+	refusal(t, err, CodeBadCheckDigit)
+	_, err = r.c.RequestMobileCode(context.Background(), "not-a-token", "+966512345678")
+	refusal(t, err, CodeSessionExpired)
+}
+
+func TestUnreachable(t *testing.T) {
+	r := start(t)
+	tc, _ := r.s.ClientTLS("kiosk-001")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	c, err := New(Options{URL: "https://" + addr, TLS: tc, Timeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.StartVerification(context.Background(), r.id); !errors.Is(err, flow.ErrUnreachable) {
+		t.Fatalf("closed port: %v", err)
+	}
+	// A certificate the centre does not know: a TLS failure is a transport failure too.
+	other, err := New(Options{URL: r.s.URL, TLS: &tlsNoCA, Timeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.StartVerification(context.Background(), r.id); !errors.Is(err, flow.ErrUnreachable) {
+		t.Fatalf("unknown server certificate: %v", err)
+	}
+	// A cancelled visit is not an outage.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := r.c.StartVerification(ctx, r.id); errors.Is(err, flow.ErrUnreachable) || !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled: %v", err)
+	}
+}
+
+func TestNewRefusesBadOptions(t *testing.T) {
+	for _, o := range []Options{{URL: "http://127.0.0.1:1", TLS: &tlsNoCA}, {URL: "https://127.0.0.1:1"}, {URL: "::", TLS: &tlsNoCA}} {
+		if _, err := New(o); err == nil {
+			t.Errorf("%+v accepted", o)
+		}
+	}
+}

@@ -1,0 +1,158 @@
+package flow
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Steps of Print a document: after identification the person's printable
+// documents are listed from the centre, one is chosen and printed.
+const (
+	StepDocuments   Step = "documents"    // loading, then the list
+	StepDocPrinting Step = "doc_printing" // the chosen document on its way to paper
+)
+
+// Problems of Print a document.
+const (
+	ProblemNoDocuments = "no_documents"
+	// ProblemDocPrinterDown: the printer stopped between the list and the
+	// choice; nothing can be printed at this kiosk now.
+	ProblemDocPrinterDown = "doc_printer_unavailable"
+)
+
+// DocumentInfo is what the list shows of a document. It carries no
+// personal data: the document's content stays with the centre until the
+// printer adapter fetches it to print, so the flow has nothing of it to
+// wipe.
+type DocumentInfo struct {
+	ID       string
+	Kind     string // api.Doc* kinds
+	TitleAR  string
+	TitleEN  string
+	IssuedAt time.Time
+}
+
+// DocumentCentre lists the identified person's printable documents.
+type DocumentCentre interface {
+	Documents(ctx context.Context, token string) ([]DocumentInfo, error)
+}
+
+// DocumentPrinter prints one of the person's documents, in the visit's
+// language, with its verification QR code. CanPrint is the printer's last
+// known status: the service is only offered while it is true.
+type DocumentPrinter interface {
+	CanPrint() bool
+	PrintDocument(ctx context.Context, token, lang, id string) error
+}
+
+// PrintDocument is the Print-a-document service.
+var PrintDocument = Service{
+	ID:    "print_document",
+	Steps: []Step{StepIdentify, StepDocuments, StepDocPrinting},
+	Ready: func(d *Deps) bool {
+		return d.DocCentre != nil && d.DocPrinter != nil && d.DocPrinter.CanPrint()
+	},
+}
+
+func init() { Services[PrintDocument.ID] = &PrintDocument }
+
+// ChooseDocument picks a document from the list by its ID.
+type ChooseDocument struct{ ID string }
+
+// docState is the Print-a-document part of the visit's state.
+type docState struct {
+	docs   []DocumentInfo
+	chosen DocumentInfo
+}
+
+// menu is the config's menu without the services the kiosk cannot run
+// now, so nobody chooses a service only to be told it is unavailable.
+func (m *Machine) menu() []ServiceItem {
+	var out []ServiceItem
+	for _, it := range m.d.Services {
+		if s := Services[it.ID]; s != nil && s.Ready != nil && !s.Ready(&m.d) {
+			continue
+		}
+		out = append(out, it)
+	}
+	return out
+}
+
+// loadDocuments asks the centre for the list; Retry asks again.
+func (m *Machine) loadDocuments() {
+	token := string(m.sess.Data.Token)
+	m.docs, m.chosen = nil, DocumentInfo{}
+	m.retry = m.loadDocuments
+	m.run(func(ctx context.Context) func(*Machine) {
+		list, err := m.d.DocCentre.Documents(ctx, token)
+		return func(m *Machine) {
+			switch {
+			case err != nil:
+				m.problem = problemFor(err)
+				if isLocked(err) {
+					m.fail(m.problem)
+				}
+			case len(list) == 0:
+				m.problem = &Problem{Code: ProblemNoDocuments}
+			default:
+				m.problem = nil
+				m.docs = list
+			}
+		}
+	})
+}
+
+func (m *Machine) onDocuments(ev Event) {
+	switch e := ev.(type) {
+	case Retry:
+		if m.step == StepDocuments && m.problem != nil && m.problem.CanRetry && m.retry != nil {
+			m.problem = nil
+			m.retry()
+		}
+	case ChooseDocument:
+		if m.step != StepDocuments {
+			return
+		}
+		for _, d := range m.docs {
+			if d.ID == e.ID {
+				m.printDocument(d)
+				return
+			}
+		}
+	case SubmitEntry:
+		// "Done" on an empty list ends the visit politely.
+		if m.step == StepDocuments && m.problem != nil && m.problem.Code == ProblemNoDocuments {
+			m.thankYou(nil)
+		}
+	}
+}
+
+// printDocument checks the printer once more (it may have run out of
+// paper while the person read the list) and prints. A failure mid-job is
+// reported on the thank-you screen; the job's record is the adapter's.
+func (m *Machine) printDocument(d DocumentInfo) {
+	if !m.d.DocPrinter.CanPrint() {
+		m.problem = &Problem{Code: ProblemDocPrinterDown}
+		return
+	}
+	token, lang := string(m.sess.Data.Token), m.lang
+	docs := m.docs
+	m.goTo(StepDocPrinting)
+	m.docs, m.chosen = docs, d
+	m.run(func(ctx context.Context) func(*Machine) {
+		err := m.d.DocPrinter.PrintDocument(ctx, token, lang, d.ID)
+		return func(m *Machine) {
+			switch {
+			case err == nil:
+				m.thankYou(nil)
+			case errors.Is(err, ErrUnreachable), errors.Is(err, context.DeadlineExceeded):
+				// The adapter fetches the document before printing; with
+				// the centre gone nothing was printed.
+				m.thankYou(&Problem{Code: ProblemUnreachable})
+			default:
+				m.thankYou(&Problem{Code: ProblemPrinterFailed})
+			}
+		}
+	})
+}

@@ -1,0 +1,369 @@
+package flow
+
+import (
+	"context"
+	"fmt"
+	"image"
+	"reflect"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/absher-kiosk/kiosk/kiosk/session"
+)
+
+const (
+	testID     = "1000000008"
+	testMobile = "0512345678"
+	testName   = "Fatimah Alharbi"
+	testToken  = "tok-51f0c2"
+	testRef    = "ver-77aa"
+)
+
+type fakeClock struct {
+	mu     sync.Mutex
+	now    time.Time
+	timers []*fakeTimer
+}
+
+type fakeTimer struct {
+	c       *fakeClock
+	at      time.Time
+	f       func()
+	stopped bool
+}
+
+func (t *fakeTimer) Stop() bool {
+	t.c.mu.Lock()
+	defer t.c.mu.Unlock()
+	was := !t.stopped
+	t.stopped = true
+	return was
+}
+
+func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *fakeClock) AfterFunc(d time.Duration, f func()) session.Timer {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t := &fakeTimer{c: c, at: c.now.Add(d), f: f}
+	c.timers = append(c.timers, t)
+	return t
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	end := c.now.Add(d)
+	c.mu.Unlock()
+	for {
+		c.mu.Lock()
+		sort.SliceStable(c.timers, func(i, j int) bool { return c.timers[i].at.Before(c.timers[j].at) })
+		var due *fakeTimer
+		live := c.timers[:0]
+		for _, t := range c.timers {
+			if !t.stopped {
+				live = append(live, t)
+			}
+		}
+		c.timers = live
+		for _, t := range c.timers {
+			if !t.at.After(end) {
+				due = t
+				break
+			}
+		}
+		if due == nil {
+			c.now = end
+			c.mu.Unlock()
+			return
+		}
+		due.stopped = true
+		c.now = due.at
+		c.mu.Unlock()
+		due.f()
+	}
+}
+
+// fakeCentre answers from per-call functions; nil means the happy answer.
+type fakeCentre struct {
+	start      func() (Verification, error)
+	finger     func(n int, pos int) (FingerResult, error)
+	password   func() (CodeSent, error)
+	code       func(code string) (Identified, error)
+	resend     func() (CodeSent, error)
+	mobileCode func() (CodeSent, error)
+	fingers    []int
+	record     []byte
+}
+
+func (f *fakeCentre) StartVerification(ctx context.Context, id string) (Verification, error) {
+	if id != testID {
+		return Verification{}, fmt.Errorf("centre got id %q", id)
+	}
+	if f.start != nil {
+		return f.start()
+	}
+	return Verification{Ref: testRef, FingersEnrolled: true, HasAccount: true}, nil
+}
+
+func (f *fakeCentre) VerifyFinger(ctx context.Context, ref string, rec []byte, pos int) (FingerResult, error) {
+	f.fingers = append(f.fingers, pos)
+	f.record = rec
+	if ref != testRef {
+		return FingerResult{}, fmt.Errorf("bad ref %q", ref)
+	}
+	if f.finger != nil {
+		return f.finger(len(f.fingers), pos)
+	}
+	return FingerResult{Matched: true, Identified: Identified{Token: testToken, Name: testName}}, nil
+}
+
+func (f *fakeCentre) VerifyPassword(ctx context.Context, ref, pw string) (CodeSent, error) {
+	if f.password != nil {
+		return f.password()
+	}
+	if pw != "Secret#1" {
+		return CodeSent{}, &Refusal{Code: "password_wrong"}
+	}
+	return CodeSent{MaskedMobile: "*********4321"}, nil
+}
+
+func (f *fakeCentre) VerifyCode(ctx context.Context, ref, code string) (Identified, error) {
+	if f.code != nil {
+		return f.code(code)
+	}
+	if code != "2468" {
+		return Identified{}, &Refusal{Code: ProblemCodeWrong}
+	}
+	return Identified{Token: testToken, Name: testName}, nil
+}
+
+func (f *fakeCentre) ResendCode(ctx context.Context, ref string) (CodeSent, error) {
+	if f.resend != nil {
+		return f.resend()
+	}
+	return CodeSent{MaskedMobile: "*********4321"}, nil
+}
+
+func (f *fakeCentre) RequestMobileCode(ctx context.Context, token, mobile string) (CodeSent, error) {
+	if token != testToken || mobile != "+966512345678" {
+		return CodeSent{}, fmt.Errorf("centre got token %q mobile %q", token, mobile)
+	}
+	if f.mobileCode != nil {
+		return f.mobileCode()
+	}
+	return CodeSent{}, nil
+}
+
+func (f *fakeCentre) ResendMobileCode(ctx context.Context, token, mobile string) (CodeSent, error) {
+	return f.ResendCode(ctx, token)
+}
+
+type fakeScanner struct {
+	usable bool
+	err    []error // returned by successive captures, then success
+	images []*image.Gray
+}
+
+func (s *fakeScanner) Usable() bool { return s.usable }
+func (s *fakeScanner) Capture(ctx context.Context) (ScanImage, error) {
+	if len(s.err) > 0 {
+		e := s.err[0]
+		s.err = s.err[1:]
+		if e != nil {
+			return ScanImage{}, e
+		}
+	}
+	img := image.NewGray(image.Rect(0, 0, 8, 8))
+	for i := range img.Pix {
+		img.Pix[i] = 0x5A
+	}
+	s.images = append(s.images, img)
+	return ScanImage{Image: img, DPI: 500}, nil
+}
+
+type fakePrinter struct {
+	err      error
+	receipts []Receipt
+}
+
+func (p *fakePrinter) Print(ctx context.Context, r Receipt) error {
+	p.receipts = append(p.receipts, r)
+	return p.err
+}
+
+type fakeSubmitter struct {
+	errs []error
+	ack  Ack
+	txns []Txn
+}
+
+func (s *fakeSubmitter) Submit(ctx context.Context, t Txn) (Ack, error) {
+	s.txns = append(s.txns, t)
+	if len(s.errs) > 0 {
+		e := s.errs[0]
+		s.errs = s.errs[1:]
+		if e != nil {
+			return Ack{}, e
+		}
+	}
+	return s.ack, nil
+}
+
+// rig drives a machine with fakes. Long operations wait in pending until
+// the rig runs them, so tests can act while one is under way.
+type rig struct {
+	t       *testing.T
+	m       *Machine
+	clock   *fakeClock
+	centre  *fakeCentre
+	scanner *fakeScanner
+	printer *fakePrinter
+	sub     *fakeSubmitter
+	pending []func()
+	hold    bool
+	steps   []Step
+	probs   []string
+	views   []View
+}
+
+func newRig(t *testing.T, opts ...func(*Deps, *rig)) *rig {
+	r := &rig{t: t, clock: &fakeClock{now: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)},
+		centre: &fakeCentre{}, scanner: &fakeScanner{usable: true}, printer: &fakePrinter{},
+		sub: &fakeSubmitter{ack: Ack{Done: true, Reference: "K-7F3A9C"}}}
+	keys := 0
+	d := Deps{
+		Centre: r.centre, Scanner: r.scanner, Printer: r.printer, Submitter: r.sub, Clock: r.clock,
+		EncodeRecord: func(img *image.Gray, dpi, pos int) ([]byte, error) {
+			return []byte{'F', 'I', 'R', 0, byte(pos), img.Pix[0]}, nil
+		},
+		Timing:   session.FromSeconds(45, 20),
+		Services: []ServiceItem{{ID: "update_mobile", Enabled: true}, {ID: "renew_iqama", Enabled: false}},
+		NewKey:   func() string { keys++; return fmt.Sprintf("key-%d", keys) },
+		Go:       func(f func()) { r.pending = append(r.pending, f) },
+	}
+	for _, o := range opts {
+		o(&d, r)
+	}
+	r.m = New(d)
+	r.m.Subscribe(func(v View) {
+		r.views = append(r.views, v)
+		if len(r.steps) == 0 || r.steps[len(r.steps)-1] != v.Step {
+			r.steps = append(r.steps, v.Step)
+		}
+		if v.Problem != nil && (len(r.probs) == 0 || r.probs[len(r.probs)-1] != v.Problem.Code) {
+			r.probs = append(r.probs, v.Problem.Code)
+		}
+	})
+	return r
+}
+
+func noPrinter(d *Deps, r *rig) { d.Printer = nil }
+func noScanner(d *Deps, r *rig) { d.Scanner = nil }
+
+// send delivers events, then runs the operations they started unless the
+// rig holds them.
+func (r *rig) send(evs ...Event) {
+	r.t.Helper()
+	for _, ev := range evs {
+		r.m.Send(ev)
+		if !r.hold {
+			r.flush()
+		}
+	}
+}
+
+func (r *rig) flush() {
+	for len(r.pending) > 0 {
+		f := r.pending[0]
+		r.pending = r.pending[1:]
+		f()
+	}
+}
+
+func (r *rig) typeIn(s string) {
+	r.send(Clear{})
+	for _, c := range s {
+		r.send(Key{c})
+	}
+	r.send(SubmitEntry{})
+}
+
+func (r *rig) want(s Step) {
+	r.t.Helper()
+	if got := r.m.View().Step; got != s {
+		r.t.Fatalf("at %s, want %s (steps %v, problems %v)", got, s, r.steps, r.probs)
+	}
+}
+
+func (r *rig) wantProblem(code string) {
+	r.t.Helper()
+	p := r.m.View().Problem
+	if code == "" && p != nil || code != "" && (p == nil || p.Code != code) {
+		r.t.Fatalf("problem %+v, want %q (step %s)", p, code, r.m.View().Step)
+	}
+}
+
+func (r *rig) wantSteps(want ...Step) {
+	r.t.Helper()
+	if !reflect.DeepEqual(r.steps, want) {
+		r.t.Fatalf("steps\n got %v\nwant %v", r.steps, want)
+	}
+}
+
+// wantWiped checks that the visit left nothing personal behind: not in the
+// session, not in the current view, and not in any captured pixel buffer.
+func (r *rig) wantWiped() {
+	r.t.Helper()
+	if !reflect.ValueOf(r.m.Session().Data).IsZero() {
+		r.t.Fatalf("session not empty after the visit: %+v", r.m.Session().Data)
+	}
+	dump := fmt.Sprintf("%+v %#v", r.m.Session().Data, r.m.View())
+	for _, s := range []string{testID, "512345678", testName, testToken, testRef, "Secret", "2468", "1234"} {
+		if strings.Contains(dump, s) {
+			r.t.Fatalf("%q remains after the visit: %s", s, dump)
+		}
+	}
+	for _, img := range r.scanner.images {
+		for _, p := range img.Pix {
+			if p != 0 {
+				r.t.Fatal("a fingerprint image was dropped without being zeroed")
+			}
+		}
+	}
+}
+
+// walk drives the happy path from the attract screen until step s.
+func (r *rig) walk(s Step) {
+	r.t.Helper()
+	path := []struct {
+		at Step
+		do func()
+	}{
+		{StepAttract, func() { r.send(Start{}) }},
+		{StepLanguage, func() { r.send(ChooseLanguage{"en"}) }},
+		{StepIDEntry, func() { r.typeIn(testID) }},
+		{StepMenu, func() { r.send(ChooseService{"update_mobile"}) }},
+		{StepFingerprint, func() { r.send(Capture{}) }},
+		{StepMobileEntry, func() { r.typeIn(testMobile) }},
+		{StepMobileCode, func() { r.typeIn("1234") }},
+		{StepResult, func() { r.send(SubmitEntry{}) }},
+		{StepReceiptOffer, func() { r.send(AcceptReceipt{}) }},
+	}
+	hold := r.hold
+	r.hold = true
+	defer func() { r.hold = hold }()
+	for _, p := range path {
+		if r.m.View().Step == s {
+			return
+		}
+		r.want(p.at)
+		p.do()
+		if r.m.View().Step == s {
+			return // a busy step stops with its operation pending
+		}
+		r.flush()
+	}
+	r.want(s)
+}

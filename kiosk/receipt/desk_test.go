@@ -1,0 +1,240 @@
+package receipt
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"database/sql"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	_ "github.com/mattn/go-sqlite3"
+
+	"github.com/absher-kiosk/kiosk/central"
+	"github.com/absher-kiosk/kiosk/central/demo"
+	"github.com/absher-kiosk/kiosk/central/people"
+	"github.com/absher-kiosk/kiosk/devices/printer/emulator"
+	"github.com/absher-kiosk/kiosk/devices/printer/jobs"
+	"github.com/absher-kiosk/kiosk/kiosk/flow"
+	"github.com/absher-kiosk/kiosk/sync/api"
+	"github.com/absher-kiosk/kiosk/sync/client"
+	"github.com/absher-kiosk/kiosk/sync/seal"
+)
+
+const deskPass = "Kiosk#1234"
+
+var deskMobile = "+966500000077"
+
+// deskWorld is the real centre over TLS on loopback, the kiosk's client,
+// the printer driver on a pty to the emulator and the job store in a real
+// SQLite file.
+type deskWorld struct {
+	centre *central.Server
+	cl     *client.Client
+	desk   *Desk
+	paper  *JobPaper
+	jobs   *jobs.Store
+	em     *emulator.Emulator
+	token  string
+	id     string
+}
+
+func newDeskWorld(t *testing.T) (*deskWorld, func() []byte) {
+	t.Helper()
+	dir := t.TempDir()
+	id, err := api.WithCheckDigit("238471650")
+	if err != nil {
+		t.Fatal(err)
+	}
+	today := time.Now()
+	pop := []people.Person{{ID: id, Kind: people.Resident, NameAR: "سارة", NameEN: "Sara", Nationality: "EG", Mobile: deskMobile,
+		BirthDate:    time.Date(1990, 5, 2, 0, 0, 0, 0, time.UTC),
+		PasswordHash: demo.HashPassword(deskPass, []byte("0123456789abcdef")), AbsherActive: true, InsideKingdom: true,
+		Passport: &people.Passport{Number: "A7", Issued: today.AddDate(-1, 0, 0), Expiry: today.AddDate(4, 0, 0)},
+		Visas: []people.Visa{{Number: "4401928371", Kind: people.ExitReentrySingle, Status: people.VisaIssued,
+			Issued: today.AddDate(0, 0, -3), Expiry: today.AddDate(0, 2, 0)}},
+		Fines: []people.Fine{{Number: "7730011829", Violation: "Speeding", Code: "speeding", AmountSAR: 300, Date: today.AddDate(0, -1, 0)}},
+	}}
+	s, err := central.Start(context.Background(), central.Options{StateDir: filepath.Join(dir, "centre"), Population: pop,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	pk := s.PKI.Clients["kiosk-001"]
+	cl, err := client.New(client.Config{BaseURL: s.URL, KioskID: "kiosk-001", CAFile: s.PKI.CA, CertFile: pk.Cert, KeyFile: pk.Key, Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	v, err := cl.StartVerification(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cl.VerifyPassword(ctx, v.ID, deskPass); err != nil {
+		t.Fatal(err)
+	}
+	sms, ok := s.SMSSink.Last(deskMobile)
+	if !ok {
+		t.Fatal("no SMS code sent")
+	}
+	code := regexp.MustCompile(`\d{4,8}`).FindString(sms.Text)
+	sess, err := cl.VerifyCode(ctx, v.ID, code)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	p, em := rig(t, "epson-tm-t88")
+	db, err := sql.Open("sqlite3", "file:"+filepath.Join(dir, "kiosk.db")+"?_journal_mode=WAL&_synchronous=FULL&_txlock=immediate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	keys, err := seal.LoadOrCreate(filepath.Join(dir, "keys"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	js, err := jobs.Open(ctx, db, keys, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	paper := NewJobPaper(ctx, p, js)
+	t.Cleanup(paper.Close)
+	w := &deskWorld{centre: s, cl: cl, desk: &Desk{Source: cl, Paper: paper, Profile: p.Profile()}, paper: paper, jobs: js, em: em, token: sess.Token, id: id}
+	// dbBytes reads the database and its write-ahead log as they lie on disk.
+	dbBytes := func() []byte {
+		var all []byte
+		for _, f := range []string{"kiosk.db", "kiosk.db-wal"} {
+			b, _ := os.ReadFile(filepath.Join(dir, f))
+			all = append(all, b...)
+		}
+		return all
+	}
+	return w, dbBytes
+}
+
+// TestDeskPrintsFromTheCentre lists the person's documents from the real
+// centre, prints one through the driver, and checks the QR code on paper
+// opens the centre's verification page.
+func TestDeskPrintsFromTheCentre(t *testing.T) {
+	w, dbBytes := newDeskWorld(t)
+	em := w.em
+	ctx := context.Background()
+	if !w.desk.CanPrint() {
+		t.Fatal("a ready printer reads as unable to print")
+	}
+	list, err := w.desk.Documents(ctx, w.token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]flow.DocumentInfo{}
+	for _, d := range list {
+		kinds[d.Kind] = d
+	}
+	for _, k := range []string{api.DocExitReentryVisa, api.DocResidenceSummary, api.DocTrafficStatement} {
+		if _, ok := kinds[k]; !ok {
+			t.Fatalf("list %+v lacks %s", list, k)
+		}
+	}
+	for _, lang := range []string{"ar", "en"} {
+		visa := kinds[api.DocExitReentryVisa]
+		if err := w.desk.PrintDocument(ctx, w.token, lang, visa.ID); err != nil {
+			t.Fatalf("%s: %v", lang, err)
+		}
+		pages := em.Pages()
+		pg := pages[len(pages)-1]
+		if len(pg.QR) != 1 || !strings.HasPrefix(pg.QR[0], w.centre.URL+"/verify/") {
+			t.Fatalf("%s: QR %q, want the centre's verification URL", lang, pg.QR)
+		}
+		body := fetchVerify(t, w.centre, pg.QR[0])
+		if !strings.Contains(body, "is genuine") || !strings.Contains(body, "Exit/re-entry visa") || strings.Contains(body, w.id) {
+			t.Fatalf("%s: verification page says %q", lang, body)
+		}
+		if len(pg.Barcodes) != 1 || !strings.HasSuffix(pg.QR[0], "/"+pg.Barcodes[0]) {
+			t.Fatalf("%s: barcode %q does not carry the verification code of %q", lang, pg.Barcodes, pg.QR[0])
+		}
+	}
+	failed, err := w.jobs.Failed(ctx)
+	if err != nil || len(failed) != 0 {
+		t.Fatalf("failed jobs %+v, %v", failed, err)
+	}
+	if raw := dbBytes(); len(raw) == 0 || strings.Contains(string(raw), w.id) || strings.Contains(string(raw), "Sara") {
+		t.Fatal("the job store holds the ID or the name in the clear (or nothing was written)")
+	}
+	if err := w.desk.PrintDocument(ctx, w.token, "en", "exit_reentry_visa:0000000000"); !errors.Is(err, ErrNotListed) {
+		t.Fatalf("unlisted document: %v", err)
+	}
+}
+
+// TestDeskPaperOutMidJob: the paper runs out half way through a document;
+// the error reaches the flow, the job is kept as failed for a reprint and
+// the service is no longer offered.
+func TestDeskPaperOutMidJob(t *testing.T) {
+	w, _ := newDeskWorld(t)
+	em := w.em
+	ctx := context.Background()
+	list, err := w.desk.Documents(ctx, w.token)
+	if err != nil || len(list) == 0 {
+		t.Fatalf("list %+v, %v", list, err)
+	}
+	em.PaperOutAfter(3000)
+	err = w.desk.PrintDocument(ctx, w.token, "ar", list[0].ID)
+	if err == nil || !strings.Contains(err.Error(), "paper") {
+		t.Fatalf("print with the paper running out: %v", err)
+	}
+	failed, err := w.jobs.Failed(ctx)
+	if err != nil || len(failed) != 1 || failed[0].Kind != list[0].Kind || failed[0].Reason != "paper-out" {
+		t.Fatalf("failed jobs %+v, %v", failed, err)
+	}
+	if w.desk.CanPrint() {
+		t.Fatal("printer out of paper still reads as able to print")
+	}
+}
+
+// TestDeskReceipt prints the Update Mobile receipt the flow hands over.
+func TestDeskReceipt(t *testing.T) {
+	w, _ := newDeskWorld(t)
+	em := w.em
+	r := flow.Receipt{Service: "update_mobile", MaskedID: "******6508", MaskedMobile: "*********4567", Reference: "K-7F3A9C",
+		Time: issued, Lang: "ar", Done: true}
+	if err := w.desk.Print(context.Background(), r); err != nil {
+		t.Fatal(err)
+	}
+	pages := em.Pages()
+	if pg := pages[len(pages)-1]; len(pg.Barcodes) != 1 || pg.Barcodes[0] != "K-7F3A9C" {
+		t.Fatalf("barcodes %q", pg.Barcodes)
+	}
+	r.Service = "renew_licence"
+	if err := w.desk.Print(context.Background(), r); !errors.Is(err, ErrInput) {
+		t.Fatalf("receipt for a service without a layout: %v", err)
+	}
+}
+
+func fetchVerify(t *testing.T, s *central.Server, url string) string {
+	t.Helper()
+	pem, err := os.ReadFile(s.PKI.CA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(pem)
+	hc := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	resp, err := hc.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %s %s", url, resp.Status, b)
+	}
+	return string(b)
+}
