@@ -126,6 +126,12 @@ func newWorld(t *testing.T) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return &world{s: s, client: c, queue: openQueue(t), id: id, tls: &http.Client{Transport: &http.Transport{TLSClientConfig: tc}}}
+}
+
+// openQueue opens a real outbox file in a fresh folder.
+func openQueue(t *testing.T) *outbox.Outbox {
+	t.Helper()
 	dir := t.TempDir()
 	keys, err := seal.LoadOrCreate(filepath.Join(dir, "outbox.key"))
 	if err != nil {
@@ -136,7 +142,7 @@ func newWorld(t *testing.T) *world {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { q.Close() })
-	return &world{s: s, client: c, queue: q, id: id, tls: &http.Client{Transport: &http.Transport{TLSClientConfig: tc}}}
+	return q
 }
 
 // deliver sends every due row to the centre and acks the accepted ones:
