@@ -146,9 +146,6 @@ func run(cfg config.Config, demoMode, windowed bool) (int, error) {
 	if err := present(ctx, a, win, w, cfg, log, &p); err != nil {
 		return 1, err
 	}
-	if cfg.Kiosk.HideCursor {
-		log.Warn("kiosk.hide_cursor is set but the windowing toolkit has no window-wide hidden cursor; hide it in the X session (unclutter or a blank cursor theme)")
-	}
 	go func() {
 		<-ctx.Done()
 		log.Info("stopping")

@@ -212,6 +212,9 @@ func (t testPrinter) TestPrint(ctx context.Context) error {
 // watches the UI thread, and when that hangs the cure is a restart of the
 // whole program, not of one part.
 func present(ctx context.Context, a fyne.App, win fyne.Window, w *wired, cfg config.Config, log *slog.Logger, p *parts) error {
+	if cfg.Kiosk.HideCursor {
+		win = ui.HideCursor(win)
+	}
 	shell, err := mui.NewShell(win, mui.Options{Gate: w.gate, Console: w.console, Gesture: w.gesture, Lang: cfg.UI.DefaultLanguage, Context: ctx})
 	if err != nil {
 		return fmt.Errorf("maintenance shell: %w", err)

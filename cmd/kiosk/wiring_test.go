@@ -67,10 +67,10 @@ func TestWiringAgainstTheRealCentre(t *testing.T) {
 
 	waitFor := func(what string, ok func() bool) {
 		t.Helper()
-		deadline := time.Now().Add(10 * time.Second)
+		deadline := time.Now().Add(30 * time.Second)
 		for !ok() {
 			if time.Now().After(deadline) {
-				t.Fatalf("%s: not within 10 s", what)
+				t.Fatalf("%s: not within 30 s", what)
 			}
 			time.Sleep(20 * time.Millisecond)
 		}
