@@ -62,7 +62,8 @@ func pickCases(t *testing.T, ppl []people.Person) []demo.Case {
 // catalogue service through the screens' events, the adapter, the flow and
 // the program's wiring (WithServices) against the real centre over TLS:
 // fingerprint identification with the real matcher, the subject and option
-// screens, the centre's eligibility answer and the online submission.
+// screens, the centre's eligibility answer, the online submission and the
+// service's receipt on the emulated printer.
 func TestCatalogueThroughTheScreens(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts the centre with the demo population")
@@ -72,7 +73,8 @@ func TestCatalogueThroughTheScreens(t *testing.T) {
 		t.Run(c.Service+"/"+c.NameEN, func(t *testing.T) {
 			lang := []string{"en", "ar"}[i%2]
 			scan := newFingers(demo.FingerSeed(1, c.ID, people.RightIndex), demo.FingerSeed(1, c.ID, people.LeftIndex))
-			k := newServiceKiosk(t, w, scan, nil)
+			desk, em, _, _ := newDesk(t, w)
+			k := newServiceKiosk(t, w, scan, desk)
 			k.identify(t, lang, c.ID, menuOf[c.Service])
 			v := k.await(t, "a service step", func(v ui.View) bool { return v.Step != ui.StepMenu })
 			if v.Step == ui.StepSubject {
@@ -137,8 +139,18 @@ func TestCatalogueThroughTheScreens(t *testing.T) {
 			if !v.Done || v.Reference == "" || v.Catalogue == nil || len(v.Catalogue.Details) == 0 || v.Catalogue.Service != serviceID(menuOf[c.Service]) {
 				t.Fatalf("%s: result %+v %+v", c.Story, v, v.Catalogue)
 			}
+			// The receipt is laid out for the service and printed.
 			k.send(ui.Event{Kind: ui.EvConfirm})
-			k.await(t, "thanks", step(ui.StepThanks))
+			k.await(t, "receipt offer", step(ui.StepReceipt))
+			before := len(em.Pages())
+			k.send(ui.Event{Kind: ui.EvReceipt, Value: "yes"})
+			v = k.await(t, "thanks", step(ui.StepThanks))
+			if v.Problem != "" {
+				t.Fatalf("%s: receipt refused: %q", c.Story, v.Problem)
+			}
+			if pages := em.Pages(); len(pages) != before+1 || len(pages[len(pages)-1].Barcodes) != 1 {
+				t.Fatalf("%s: %d receipts printed, want one with its reference", c.Story, len(pages)-before)
+			}
 		})
 	}
 }

@@ -88,10 +88,16 @@ func (d *Desk) PrintDocument(ctx context.Context, token, lang, id string) error 
 
 // Print prints the receipt of a finished service.
 func (d *Desk) Print(ctx context.Context, r flow.Receipt) error {
-	if r.Service != flow.UpdateMobile.ID {
-		return fmt.Errorf("%w: there is no receipt layout for service %q yet", ErrInput, r.Service)
+	var laid escpos.Doc
+	var err error
+	if r.Service == flow.UpdateMobile.ID {
+		laid, err = UpdateMobile(r.Lang, Mobile{IDNumber: r.MaskedID, Mobile: r.MaskedMobile, Reference: r.Reference, Time: r.Time, Done: r.Done}, d.Profile)
+	} else {
+		var s Summary
+		if s, err = serviceSummary(r); err == nil {
+			laid, err = ServiceReceipt(r.Lang, s, d.Profile)
+		}
 	}
-	laid, err := UpdateMobile(r.Lang, Mobile{IDNumber: r.MaskedID, Mobile: r.MaskedMobile, Reference: r.Reference, Time: r.Time, Done: r.Done}, d.Profile)
 	if err != nil {
 		return err
 	}
