@@ -237,9 +237,10 @@ func (sh *Shaper) shapeRun(r Run, fs faceSet, size float64) []placed {
 		faces[i] = pickFace(c, fs, prev)
 		prev = faces[i]
 	}
-	// Leading neutrals take the face of the first letter after them.
+	// Leading neutrals take the face of the first letter after them, if
+	// that face can draw them (Noto Sans Arabic has no brackets).
 	for i := len(rs) - 2; i >= 0; i-- {
-		if neutral(rs[i]) && (i == 0 || neutral(rs[i-1])) {
+		if neutral(rs[i]) && (i == 0 || neutral(rs[i-1])) && hasGlyph(faces[i+1], rs[i]) {
 			faces[i] = faces[i+1]
 		}
 	}
@@ -295,14 +296,20 @@ func pickFace(c rune, fs faceSet, prev *font.Face) *font.Face {
 	case neutral(c) && prev != nil:
 		f = prev
 	}
-	if _, ok := f.NominalGlyph(c); !ok {
+	if !hasGlyph(f, c) {
 		for _, alt := range []*font.Face{fs.arabic, fs.latin} {
-			if _, ok := alt.NominalGlyph(c); ok {
+			if hasGlyph(alt, c) {
 				return alt
 			}
 		}
 	}
 	return f
+}
+
+// hasGlyph says whether f can draw c.
+func hasGlyph(f *font.Face, c rune) bool {
+	_, ok := f.NominalGlyph(c)
+	return ok
 }
 
 // lineMetrics returns the line height and the baseline offset in pixels,

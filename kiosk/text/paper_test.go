@@ -173,3 +173,24 @@ func BenchmarkRenderReceiptLine(b *testing.B) {
 		}
 	}
 }
+
+// TestNoMissingGlyphs shapes text mixing Arabic with brackets and digits
+// and finds no glyph the fonts lack (glyph 0, drawn as an empty box): a
+// bracket beside Arabic letters must go to the font that has it.
+func TestNoMissingGlyphs(t *testing.T) {
+	sh, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"(ريال)", "الرسوم (ريال)", "ريال (SAR)", "[رقم] 123", "«مرحبا»", "رقم الجوال: 0551234567"} {
+		for _, r := range Runs(s, RTL) {
+			for _, p := range sh.shapeRun(r, sh.regular, 24) {
+				for _, g := range p.glyphs {
+					if g.GlyphID == 0 {
+						t.Errorf("%q: run %q has a missing glyph", s, r.Text)
+					}
+				}
+			}
+		}
+	}
+}
