@@ -14,7 +14,6 @@ import (
 	"github.com/absher-kiosk/kiosk/central/demo"
 	"github.com/absher-kiosk/kiosk/central/people"
 	"github.com/absher-kiosk/kiosk/kiosk/centre"
-	"github.com/absher-kiosk/kiosk/kiosk/flow"
 	"github.com/absher-kiosk/kiosk/kiosk/ui"
 	"github.com/absher-kiosk/kiosk/sync/outbox"
 	"github.com/absher-kiosk/kiosk/sync/seal"
@@ -79,29 +78,8 @@ func showcaseKiosk(t *testing.T, w *world, cases []demo.Case) *kiosk {
 	for _, c := range cases {
 		seeds[c.ID] = c.ScannerSeed
 	}
-	clk := newClock()
 	scanner := NewSynthScanner(func(id string) int64 { return seeds[id] }, rand.New(rand.NewSource(5)))
-	never := make(chan time.Time)
-	sub := &Submitter{Centre: w.client, Queue: w.queue, Wait: time.Minute, After: func(d time.Duration) <-chan time.Time {
-		if d == time.Minute {
-			return never
-		}
-		w.deliver(t)
-		c := make(chan time.Time, 1)
-		c <- time.Time{}
-		return c
-	}}
-	m := flow.New(flow.Deps{
-		Centre:       PresentingCentre{Centre: w.client, Scanner: scanner},
-		Scanner:      scanner,
-		EncodeRecord: EncodeRecord,
-		Submitter:    sub,
-		Clock:        clk,
-		Services:     []flow.ServiceItem{{ID: flow.UpdateMobile.ID, Enabled: true}},
-	})
-	k := &kiosk{scr: NewScreens(m, clk, 3*time.Second), clk: clk, views: make(chan ui.View, 4096)}
-	k.scr.Subscribe(func(v ui.View) { k.views <- v })
-	return k
+	return updateMobileKiosk(PresentingCentre{Centre: w.client, Scanner: scanner}, scanner, w.delivering(t))
 }
 
 // drain forgets the views seen so far, so the next await sees only what

@@ -14,12 +14,7 @@ import (
 // real centre, up to the result screen.
 func walk(t *testing.T, w *world, k *kiosk) ui.View {
 	t.Helper()
-	k.send(ui.Event{Kind: ui.EvTouch}, ui.Event{Kind: ui.EvLanguage, Value: "en"})
-	k.typeDigits(w.id)
-	k.send(ui.Event{Kind: ui.EvConfirm})
-	k.await(t, "menu", step(ui.StepMenu))
-	k.send(ui.Event{Kind: ui.EvService, Value: "update_mobile"})
-	v := k.await(t, "fingerprint", func(v ui.View) bool { return v.Step == ui.StepFinger && !v.Scanning })
+	v := k.toFingerprint(t, "en", w.id)
 	if v.Finger != "right_index" {
 		t.Fatalf("first finger %q", v.Finger)
 	}
@@ -68,17 +63,7 @@ func TestUpdateMobileQueuedWhenNotDelivered(t *testing.T) {
 
 func TestUpdateMobileDoneWhenAcknowledged(t *testing.T) {
 	w := newWorld(t)
-	never := make(chan time.Time)
-	sub := &Submitter{Centre: w.client, Queue: w.queue, Wait: time.Minute, After: func(d time.Duration) <-chan time.Time {
-		if d == time.Minute {
-			return never
-		}
-		// The uploader runs while the user waits.
-		w.deliver(t)
-		c := make(chan time.Time, 1)
-		c <- time.Time{}
-		return c
-	}}
+	sub := w.delivering(t)
 	k := newKiosk(t, w, sub)
 	v := walk(t, w, k)
 	if !v.Done || !strings.HasPrefix(v.Reference, "K-") {

@@ -18,7 +18,6 @@ import (
 	"github.com/absher-kiosk/kiosk/devices/fingerprint/scanners"
 	"github.com/absher-kiosk/kiosk/devices/usb"
 	"github.com/absher-kiosk/kiosk/devices/usb/usbtest"
-	"github.com/absher-kiosk/kiosk/kiosk/flow"
 	"github.com/absher-kiosk/kiosk/kiosk/ui"
 )
 
@@ -80,34 +79,8 @@ func TestUpdateMobileWithRecordedScanner(t *testing.T) {
 		tls: &http.Client{Transport: &http.Transport{TLSClientConfig: tc}}}
 	scanner := ManagerScanner{M: recordedScanner(t)}
 
-	never := make(chan time.Time)
-	sub := &Submitter{Centre: w.client, Queue: w.queue, Wait: time.Minute, After: func(d time.Duration) <-chan time.Time {
-		if d == time.Minute {
-			return never
-		}
-		w.deliver(t) // the uploader runs while the person waits
-		c := make(chan time.Time, 1)
-		c <- time.Time{}
-		return c
-	}}
-	clk := newClock()
-	m := flow.New(flow.Deps{
-		Centre:       w.client,
-		Scanner:      scanner,
-		EncodeRecord: EncodeRecord,
-		Submitter:    sub,
-		Clock:        clk,
-		Services:     []flow.ServiceItem{{ID: flow.UpdateMobile.ID, Enabled: true}},
-	})
-	k := &kiosk{scr: NewScreens(m, clk, 3*time.Second), clk: clk, views: make(chan ui.View, 1024)}
-	k.scr.Subscribe(func(v ui.View) { k.views <- v })
-
-	k.send(ui.Event{Kind: ui.EvTouch}, ui.Event{Kind: ui.EvLanguage, Value: "ar"})
-	k.typeDigits(person.ID)
-	k.send(ui.Event{Kind: ui.EvConfirm})
-	k.await(t, "menu", step(ui.StepMenu))
-	k.send(ui.Event{Kind: ui.EvService, Value: "update_mobile"})
-	k.await(t, "fingerprint", func(v ui.View) bool { return v.Step == ui.StepFinger && !v.Scanning })
+	k := updateMobileKiosk(w.client, scanner, w.delivering(t))
+	k.toFingerprint(t, "ar", person.ID)
 	k.clk.Advance(0) // the scanner is armed as the screen shows
 	v := k.await(t, "past the fingerprint", func(v ui.View) bool { return v.Step != ui.StepFinger })
 	if v.Step != ui.StepMobile {

@@ -207,19 +207,46 @@ type kiosk struct {
 
 func newKiosk(t *testing.T, w *world, sub flow.Submitter) *kiosk {
 	t.Helper()
-	clk := newClock()
 	scanner := NewSynthScanner(func(string) int64 { return fingerSeed }, rand.New(rand.NewSource(5)))
-	m := flow.New(flow.Deps{
-		Centre:       PresentingCentre{Centre: w.client, Scanner: scanner},
-		Scanner:      scanner,
-		EncodeRecord: EncodeRecord,
-		Submitter:    sub,
-		Clock:        clk,
-		Services:     []flow.ServiceItem{{ID: flow.UpdateMobile.ID, Enabled: true}},
-	})
-	k := &kiosk{scr: NewScreens(m, clk, 3*time.Second), clk: clk, views: make(chan ui.View, 1024)}
+	return updateMobileKiosk(PresentingCentre{Centre: w.client, Scanner: scanner}, scanner, sub)
+}
+
+// updateMobileKiosk is the screens' machine over an Update Mobile flow
+// made of the given parts, with every view change collected.
+func updateMobileKiosk(c flow.Centre, sc flow.Scanner, sub flow.Submitter) *kiosk {
+	clk := newClock()
+	m := flow.New(flow.Deps{Centre: c, Scanner: sc, EncodeRecord: EncodeRecord, Submitter: sub, Clock: clk,
+		Services: []flow.ServiceItem{{ID: flow.UpdateMobile.ID, Enabled: true}}})
+	k := &kiosk{scr: NewScreens(m, clk, 3*time.Second), clk: clk, views: make(chan ui.View, 4096)}
 	k.scr.Subscribe(func(v ui.View) { k.views <- v })
 	return k
+}
+
+// delivering is the outbox submitter with the uploader's delivery run
+// while the person waits, so the centre acknowledges at once.
+func (w *world) delivering(t *testing.T) *Submitter {
+	never := make(chan time.Time)
+	return &Submitter{Centre: w.client, Queue: w.queue, Wait: time.Minute, After: func(d time.Duration) <-chan time.Time {
+		if d == time.Minute {
+			return never
+		}
+		w.deliver(t)
+		c := make(chan time.Time, 1)
+		c <- time.Time{}
+		return c
+	}}
+}
+
+// toFingerprint walks from the attract screen to Update Mobile's
+// fingerprint screen for id.
+func (k *kiosk) toFingerprint(t *testing.T, lang, id string) ui.View {
+	t.Helper()
+	k.send(ui.Event{Kind: ui.EvTouch}, ui.Event{Kind: ui.EvLanguage, Value: lang})
+	k.typeDigits(id)
+	k.send(ui.Event{Kind: ui.EvConfirm})
+	k.await(t, "menu", step(ui.StepMenu))
+	k.send(ui.Event{Kind: ui.EvService, Value: "update_mobile"})
+	return k.await(t, "fingerprint", func(v ui.View) bool { return v.Step == ui.StepFinger && !v.Scanning })
 }
 
 func (k *kiosk) send(evs ...ui.Event) {

@@ -10,7 +10,6 @@ import (
 
 	"github.com/absher-kiosk/kiosk/devices/fingerprint"
 	"github.com/absher-kiosk/kiosk/devices/fingerprint/synth"
-	"github.com/absher-kiosk/kiosk/kiosk/flow"
 	"github.com/absher-kiosk/kiosk/kiosk/ui"
 )
 
@@ -56,19 +55,8 @@ func TestScannerUnpluggedDuringVisit(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newWorld(t)
 			usb := &pluggable{plugged: true, rnd: rand.New(rand.NewSource(3))}
-			clk := newClock()
-			m := flow.New(flow.Deps{Centre: w.client, Scanner: ManagerScanner{M: usb}, EncodeRecord: EncodeRecord,
-				Submitter: refuseQueued{t}, Clock: clk,
-				Services: []flow.ServiceItem{{ID: flow.UpdateMobile.ID, Enabled: true}}})
-			k := &kiosk{scr: NewScreens(m, clk, 3*time.Second), clk: clk, views: make(chan ui.View, 1024)}
-			k.scr.Subscribe(func(v ui.View) { k.views <- v })
-
-			k.send(ui.Event{Kind: ui.EvTouch}, ui.Event{Kind: ui.EvLanguage, Value: "en"})
-			k.typeDigits(w.id)
-			k.send(ui.Event{Kind: ui.EvConfirm})
-			k.await(t, "menu", step(ui.StepMenu))
-			k.send(ui.Event{Kind: ui.EvService, Value: "update_mobile"})
-			k.await(t, "fingerprint", func(v ui.View) bool { return v.Step == ui.StepFinger && !v.Scanning })
+			k := updateMobileKiosk(w.client, ManagerScanner{M: usb}, refuseQueued{t})
+			k.toFingerprint(t, "en", w.id)
 
 			usb.set(false)
 			k.clk.Advance(0) // the capture armed by the screen finds no scanner
