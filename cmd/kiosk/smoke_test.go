@@ -158,9 +158,20 @@ func changed(a, b *image.RGBA) float64 {
 }
 
 type running struct {
-	cmd  *exec.Cmd
-	done chan error
-	log  *bytes.Buffer
+	cmd   *exec.Cmd
+	done  chan error
+	log   *bytes.Buffer
+	state string // the kiosk's state folder, holding its JSON log
+}
+
+// logs is the kiosk's output and the tail of its log file, for a failure
+// message.
+func (r *running) logs() string {
+	b, _ := os.ReadFile(filepath.Join(r.state, "kiosk.log"))
+	if len(b) > 8000 {
+		b = b[len(b)-8000:]
+	}
+	return r.log.String() + "\n--- kiosk.log ---\n" + string(b)
 }
 
 func startKiosk(tb testing.TB, bin, disp, state string) *running {
@@ -174,7 +185,7 @@ func startKiosk(tb testing.TB, bin, disp, state string) *running {
 	runtime := filepath.Join(state, "run")
 	os.MkdirAll(runtime, 0o700)
 	cmd.Env = append(os.Environ(), "DISPLAY="+disp, "XDG_RUNTIME_DIR="+runtime)
-	r := &running{cmd: cmd, done: make(chan error, 1), log: &bytes.Buffer{}}
+	r := &running{cmd: cmd, done: make(chan error, 1), log: &bytes.Buffer{}, state: filepath.Join(state, "state")}
 	cmd.Stdout, cmd.Stderr = r.log, r.log
 	if err := cmd.Start(); err != nil {
 		tb.Fatalf("start the kiosk: %v", err)
@@ -195,7 +206,7 @@ func (r *running) awaitAttract(tb testing.TB, disp string, bound time.Duration) 
 	for time.Now().Before(deadline) {
 		select {
 		case err := <-r.done:
-			tb.Fatalf("the kiosk exited before drawing: %v\n%s", err, r.log)
+			tb.Fatalf("the kiosk exited before drawing: %v\n%s", err, r.logs())
 		default:
 		}
 		if img, err := screenshot(disp); err == nil {
@@ -205,7 +216,7 @@ func (r *running) awaitAttract(tb testing.TB, disp string, bound time.Duration) 
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	tb.Fatalf("no attract screen within %v\n%s", bound, r.log)
+	tb.Fatalf("no attract screen within %v\n%s", bound, r.logs())
 	return nil, 0, 0
 }
 
@@ -219,10 +230,10 @@ func (r *running) stop(tb testing.TB) {
 	case err := <-r.done:
 		var ee *exec.ExitError
 		if errors.As(err, &ee) || err != nil {
-			tb.Fatalf("the kiosk did not exit cleanly on SIGTERM: %v\n%s", err, r.log)
+			tb.Fatalf("the kiosk did not exit cleanly on SIGTERM: %v\n%s", err, r.logs())
 		}
 	case <-time.After(20 * time.Second):
-		tb.Fatalf("the kiosk did not exit within 20 s of SIGTERM\n%s", r.log)
+		tb.Fatalf("the kiosk did not exit within 20 s of SIGTERM\n%s", r.logs())
 	}
 }
 
@@ -259,7 +270,7 @@ func TestRealWindowSmoke(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	if second == nil {
-		t.Fatalf("the attract screen did not give way to the language screen after the tap\n%s", k.log)
+		t.Fatalf("the attract screen did not give way to the language screen after the tap at (%d,%d)\n%s", x, y, k.logs())
 	}
 	if n := ink(second); n < 2000 {
 		t.Fatalf("the screen after the tap is blank (%d dark pixels)", n)
