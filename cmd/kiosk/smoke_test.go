@@ -203,6 +203,7 @@ func startKiosk(tb testing.TB, bin, disp, state string) *running {
 func (r *running) awaitAttract(tb testing.TB, disp string, bound time.Duration) (*image.RGBA, int, int) {
 	tb.Helper()
 	deadline := time.Now().Add(bound)
+	lastX, lastY := -1, -1
 	for time.Now().Before(deadline) {
 		select {
 		case err := <-r.done:
@@ -210,8 +211,13 @@ func (r *running) awaitAttract(tb testing.TB, disp string, bound time.Duration) 
 		default:
 		}
 		if img, err := screenshot(disp); err == nil {
+			// The window first maps at its own size and then goes full
+			// screen: tap only once two looks agree on where the button is.
 			if x, y, ok := attract(img); ok {
-				return img, x, y
+				if x == lastX && y == lastY {
+					return img, x, y
+				}
+				lastX, lastY = x, y
 			}
 		}
 		time.Sleep(100 * time.Millisecond)

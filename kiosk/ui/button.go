@@ -142,3 +142,23 @@ func (r *buttonRenderer) Refresh() {
 		r.icon.Refresh()
 	}
 }
+
+// touchArea makes all of its content one touch target. The attract screen
+// says "touch the screen to start", so a touch anywhere on it starts;
+// buttons inside keep their own taps.
+type touchArea struct {
+	widget.BaseWidget
+	content fyne.CanvasObject
+	tap     func()
+}
+
+func newTouchArea(c fyne.CanvasObject, tap func()) *touchArea {
+	t := &touchArea{content: c, tap: tap}
+	t.ExtendBaseWidget(t)
+	return t
+}
+
+func (t *touchArea) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(t.content) }
+
+// Tapped runs the action.
+func (t *touchArea) Tapped(*fyne.PointEvent) { t.tap() }

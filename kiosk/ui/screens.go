@@ -230,11 +230,12 @@ func (c *screen) attract() fyne.CanvasObject {
 		l.Align = Center
 		objs = append(objs, c.statusBox(theme.InfoIcon(), "status_warning", l))
 	}
-	start := NewButton(c.cat.T(i18n.Arabic, "attract_touch", nil)+"\n"+c.cat.T(i18n.English, "attract_touch", nil), text.Auto, nil, func() { c.send(Event{Kind: EvTouch}) })
+	touch := func() { c.send(Event{Kind: EvTouch}) }
+	start := NewButton(c.cat.T(i18n.Arabic, "attract_touch", nil)+"\n"+c.cat.T(i18n.English, "attract_touch", nil), text.Auto, nil, touch)
 	start.Label.TextSize = c.s.textSize(sizeTitle)
 	start.Primary = true
 	objs = append(objs, start)
-	return c.split(titles, objs)
+	return newTouchArea(c.split(titles, objs), touch)
 }
 
 func (c *screen) language() fyne.CanvasObject {

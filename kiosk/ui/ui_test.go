@@ -417,3 +417,20 @@ func TestErrorScreenNeverShowsRawCodes(t *testing.T) {
 		t.Errorf("generic problem message missing; texts: %q", texts(w))
 	}
 }
+
+// TestAttractTouchedAnywhere: the attract screen says "touch the screen",
+// so a touch on its title starts as the button does, while the display
+// toggles above it keep their own meaning.
+func TestAttractTouchedAnywhere(t *testing.T) {
+	for _, size := range []fyne.Size{portrait, landscape} {
+		a, w := newWindow(t, size)
+		m := &machine{v: View{Step: StepAttract}}
+		if _, err := New(a, w, m, Options{}); err != nil {
+			t.Fatal(err)
+		}
+		test.TapCanvas(w.Canvas(), fyne.NewPos(size.Width/2, size.Height/4))
+		if len(m.events) != 1 || m.events[0].Kind != EvTouch {
+			t.Fatalf("%v: a touch on the title sent %+v, want one EvTouch", size, m.events)
+		}
+	}
+}
