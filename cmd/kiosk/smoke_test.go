@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"syscall"
 	"testing"
 	"time"
@@ -200,30 +201,32 @@ func startKiosk(tb testing.TB, bin, disp, state string) *running {
 }
 
 // awaitAttract polls the screen until the attract screen is drawn.
-func (r *running) awaitAttract(tb testing.TB, disp string, bound time.Duration) (*image.RGBA, int, int) {
+// seen is when the settled attract screen was first seen.
+func (r *running) awaitAttract(tb testing.TB, disp string, bound time.Duration) (img *image.RGBA, x, y int, seen time.Time) {
 	tb.Helper()
 	deadline := time.Now().Add(bound)
-	lastX, lastY := -1, -1
+	lastX, lastY, lastAt := -1, -1, time.Time{}
 	for time.Now().Before(deadline) {
 		select {
 		case err := <-r.done:
 			tb.Fatalf("the kiosk exited before drawing: %v\n%s", err, r.logs())
 		default:
 		}
+		at := time.Now()
 		if img, err := screenshot(disp); err == nil {
 			// The window first maps at its own size and then goes full
 			// screen: tap only once two looks agree on where the button is.
 			if x, y, ok := attract(img); ok {
 				if x == lastX && y == lastY {
-					return img, x, y
+					return img, x, y, lastAt
 				}
-				lastX, lastY = x, y
+				lastX, lastY, lastAt = x, y, at
 			}
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
 	tb.Fatalf("no attract screen within %v\n%s", bound, r.logs())
-	return nil, 0, 0
+	return nil, 0, 0, time.Time{}
 }
 
 // stop sends SIGTERM and expects a clean exit.
@@ -252,7 +255,7 @@ func TestRealWindowSmoke(t *testing.T) {
 	bin := buildKiosk(t, dir)
 	disp := xvfb(t)
 	k := startKiosk(t, bin, disp, dir)
-	first, x, y := k.awaitAttract(t, disp, 90*time.Second)
+	first, x, y, _ := k.awaitAttract(t, disp, 90*time.Second)
 	if b := first.Bounds(); b.Dx() != 1080 || b.Dy() != 1920 {
 		t.Fatalf("screen %v, want 1080×1920", b)
 	}
@@ -295,14 +298,18 @@ func BenchmarkStartToAttract(b *testing.B) {
 	warm := startKiosk(b, bin, disp, dir)
 	warm.awaitAttract(b, disp, 90*time.Second)
 	warm.stop(b)
+	var took []time.Duration
 	b.ResetTimer()
 	for range b.N {
 		start := time.Now()
 		k := startKiosk(b, bin, disp, dir)
-		k.awaitAttract(b, disp, 90*time.Second)
-		b.ReportMetric(float64(time.Since(start).Milliseconds()), "ms-to-attract")
+		_, _, _, seen := k.awaitAttract(b, disp, 90*time.Second)
+		took = append(took, seen.Sub(start))
 		b.StopTimer()
 		k.stop(b)
 		b.StartTimer()
 	}
+	slices.Sort(took)
+	b.ReportMetric(float64(took[len(took)/2].Milliseconds()), "median-ms-to-attract")
+	b.ReportMetric(float64(took[len(took)-1].Milliseconds()), "max-ms-to-attract")
 }
