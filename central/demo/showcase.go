@@ -106,7 +106,7 @@ var specs = []spec{
 		story: "Update mobile, the happy path: fingerprint matches, new number, SMS code, receipt.",
 		build: self(people.Citizen, "SAU", nil)},
 	{applicant: name{"Nora Al-Sudairi", "نورة السديري"}, service: rules.UpdateMobile, featured: true, scanner: scanReject,
-		story: "Fingerprint rejected three times (the scanner presents someone else's finger); she continues with password and SMS code.",
+		story: "Her fingerprint is rejected (the scanner presents someone else's finger); after a miss she continues with password and SMS code. A third miss locks her sign-in for 15 minutes.",
 		build: self(people.Citizen, "SAU", nil)},
 	{applicant: name{"Majed Al-Jaber", "ماجد الجابر"}, service: rules.UpdateMobile, featured: true,
 		story: "No fingerprints enrolled: the kiosk goes straight to the fallback, password and SMS code.",
