@@ -431,7 +431,9 @@ func wire(ctx context.Context, cfg config.Config, demoMode bool, log *slog.Logge
 	}))
 
 	clock := session.SystemClock{}
-	base := flow.Deps{
+	// Every service of the catalogue is fitted; the central config (or,
+	// until one has been received, the built-in one) makes the menu.
+	base := app.WithCatalogue(online, flow.Deps{
 		Centre:       fc,
 		Scanner:      scanner,
 		EncodeRecord: app.EncodeRecord,
@@ -439,8 +441,8 @@ func wire(ctx context.Context, cfg config.Config, demoMode bool, log *slog.Logge
 		Submitter:    &app.Submitter{Centre: online, Queue: q, Wait: submitWait},
 		Clock:        clock,
 		Timing:       session.FromSeconds(cfg.Session.IdleSeconds, cfg.Session.WarningSeconds),
-		Services:     []flow.ServiceItem{{ID: flow.UpdateMobile.ID, Enabled: true}},
-	}
+		Services:     flow.MenuFromConfig(api.DefaultConfig().Services),
+	})
 	offer := app.Offer{Base: base, Avail: reg.Availability, Config: live.get}
 	sw = app.NewSwitch(func() *flow.Machine { return flow.New(offer.Deps()) }, clock, 3*time.Second)
 	w.screens = sw

@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/absher-kiosk/kiosk/devices/health"
 	"github.com/absher-kiosk/kiosk/kiosk/config"
+	"github.com/absher-kiosk/kiosk/kiosk/ui"
 	"github.com/absher-kiosk/kiosk/sync/api"
 )
 
@@ -30,6 +32,77 @@ func (c fastClock) Now() time.Time {
 
 func (c fastClock) AfterFunc(d time.Duration, f func()) health.Timer {
 	return time.AfterFunc(d/speedup, f)
+}
+
+// uiThread gives Fyne's test driver what the real one has: a single
+// goroutine that draws. The test driver runs fyne.Do inline on the
+// caller's goroutine, so the flow's, the shell's and the health's
+// goroutines would draw at once and corrupt Fyne's caches (seen here as a
+// panic or a hang in layout).
+type uiThread struct {
+	fyne.App
+	drv *serialDriver
+}
+
+func (a uiThread) Driver() fyne.Driver { return a.drv }
+
+type serialDriver struct {
+	fyne.Driver
+	mu   sync.Mutex
+	q    []func()
+	wake chan struct{}
+}
+
+// newUIThread makes app's drawing run on one goroutine until the test ends.
+func newUIThread(t *testing.T, app fyne.App) uiThread {
+	d := &serialDriver{Driver: app.Driver(), wake: make(chan struct{}, 1)}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			d.mu.Lock()
+			batch := d.q
+			d.q = nil
+			d.mu.Unlock()
+			for _, f := range batch {
+				f()
+			}
+			if len(batch) > 0 {
+				continue
+			}
+			select {
+			case <-d.wake:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	t.Cleanup(func() { cancel(); <-done })
+	a := uiThread{App: app, drv: d}
+	fyne.SetCurrentApp(a)
+	return a
+}
+
+// DoFromGoroutine queues fn for the drawing goroutine; wait only from
+// outside it.
+func (d *serialDriver) DoFromGoroutine(fn func(), wait bool) {
+	var done chan struct{}
+	if wait {
+		done = make(chan struct{})
+		f := fn
+		fn = func() { f(); close(done) }
+	}
+	d.mu.Lock()
+	d.q = append(d.q, fn)
+	d.mu.Unlock()
+	select {
+	case d.wake <- struct{}{}:
+	default:
+	}
+	if wait {
+		<-done
+	}
 }
 
 // TestWiringAgainstTheRealCentre runs the program's wiring in demo mode:
@@ -58,11 +131,44 @@ func TestWiringAgainstTheRealCentre(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := test.NewTempApp(t)
-	win := a.NewWindow("Absher")
-	win.Resize(fyne.NewSize(1080, 1920))
-	if err := present(ctx, a, win, w, cfg, quiet, &p); err != nil {
-		t.Fatal(err)
+	// Every service of the catalogue is fitted: a person's menu is the
+	// central config's, Print a document included (the printer works).
+	// Walked before the screens are shown: Fyne's test driver draws on
+	// the caller's goroutine, and the flow's own goroutines must not draw
+	// beside the test's.
+	m := w.screens
+	m.Send(ui.Event{Kind: ui.EvTouch})
+	m.Send(ui.Event{Kind: ui.EvLanguage, Value: "en"})
+	for _, r := range "1073563411" { // Fahad, of the demo showcase
+		m.Send(ui.Event{Kind: ui.EvKey, Key: r})
+	}
+	m.Send(ui.Event{Kind: ui.EvConfirm})
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if v := m.View(); v.Step == ui.StepMenu && len(v.Services) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no service menu within 30 s: %+v", m.View())
+		}
+	}
+	want := []string{"update_mobile", "print_document", "activate_account", "extend_visit_visa", "exit_reentry", "renew_licence", "report_passport"}
+	if got := m.View().Services; !slices.Equal(got, want) {
+		t.Fatalf("menu %v, want %v", got, want)
+	}
+	m.Send(ui.Event{Kind: ui.EvCancel})
+	if v := m.View(); v.Step != ui.StepAttract {
+		t.Fatalf("cancel on the menu went to %v", v.Step)
+	}
+
+	a := newUIThread(t, test.NewTempApp(t))
+	var presented error
+	a.drv.DoFromGoroutine(func() {
+		win := a.NewWindow("Absher")
+		win.Resize(fyne.NewSize(1080, 1920))
+		presented = present(ctx, a, win, w, cfg, quiet, &p)
+	}, true)
+	if presented != nil {
+		t.Fatal(presented)
 	}
 
 	waitFor := func(what string, ok func() bool) {

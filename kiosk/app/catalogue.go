@@ -64,11 +64,7 @@ func (s ServiceSubmitter) Submit(ctx context.Context, t flow.Txn) (flow.Ack, err
 // services the menu offers still depend on their parts being fitted).
 // Print a document is offered when the receipt printer is a *receipt.Desk.
 func WithServices(ctx context.Context, c *centre.Client, kioskID string, log *slog.Logger, d flow.Deps) flow.Deps {
-	d.Catalogue = c
-	d.Submitter = ServiceSubmitter{Online: c, Queued: d.Submitter}
-	if desk, ok := d.Printer.(*receipt.Desk); ok {
-		d.DocCentre, d.DocPrinter = desk, desk
-	}
+	d = WithCatalogue(c, d)
 	cfg, err := c.Config(ctx, kioskID)
 	if err != nil {
 		if log != nil {
@@ -77,6 +73,20 @@ func WithServices(ctx context.Context, c *centre.Client, kioskID string, log *sl
 		cfg = api.DefaultConfig()
 	}
 	d.Services = flow.MenuFromConfig(cfg.Services)
+	return d
+}
+
+// WithCatalogue fits the parts of the catalogue services and of Print a
+// document: the centre's catalogue calls, online submission for the
+// services that need it (Update Mobile stays on the outbox), and the
+// document counter when the receipt printer is a *receipt.Desk. The menu
+// is left to the caller: the program takes it from the central config.
+func WithCatalogue(c *centre.Client, d flow.Deps) flow.Deps {
+	d.Catalogue = c
+	d.Submitter = ServiceSubmitter{Online: c, Queued: d.Submitter}
+	if desk, ok := d.Printer.(*receipt.Desk); ok {
+		d.DocCentre, d.DocPrinter = desk, desk
+	}
 	return d
 }
 
