@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -54,5 +56,44 @@ func TestConsoleSMSMasksTheNumber(t *testing.T) {
 	}
 	if strings.Contains(b.String(), "512345678") || !strings.Contains(b.String(), "5678") || !strings.Contains(b.String(), "123456") {
 		t.Fatalf("console line %q", b.String())
+	}
+}
+
+// TestDemoRecordings: the simulator gets the recorded capture for the one
+// demo person enrolled with it, typed in either digit form, and nothing
+// for anyone else.
+func TestDemoRecordings(t *testing.T) {
+	fixtures := filepath.Join("..", "..", demoFixtures)
+	if _, err := os.Stat(filepath.Join(fixtures, demo.FixturePath)); err != nil {
+		t.Skipf("the recorded scanner fixtures are absent (%v)", err)
+	}
+	ppl, err := demo.Generate(demoSeed, time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC), fixtures)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := demoRecordings(ppl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var enrolled, other string
+	for _, p := range ppl {
+		if len(p.Fingers) > 0 && p.Fingers[0].Fixture != "" {
+			enrolled = p.ID
+		} else if other == "" && len(p.Fingers) > 0 {
+			other = p.ID
+		}
+	}
+	if enrolled == "" {
+		t.Fatal("nobody is enrolled with the recording")
+	}
+	if img := rec(enrolled); img == nil || img.Bounds().Dx() == 0 {
+		t.Fatal("no recorded image for the person enrolled with it")
+	}
+	arabic := strings.Map(func(r rune) rune { return '٠' + (r - '0') }, enrolled)
+	if rec(arabic) == nil {
+		t.Fatal("the ID typed in Arabic-Indic digits found no recording")
+	}
+	if rec(other) != nil {
+		t.Fatal("a person enrolled with a synthetic finger got the recording")
 	}
 }

@@ -10,6 +10,9 @@ import (
 	"crypto/ed25519"
 	"flag"
 	"fmt"
+	"image"
+	"image/draw"
+	"image/png"
 	"io"
 	"log/slog"
 	"math/rand"
@@ -332,6 +335,9 @@ func wire(ctx context.Context, cfg config.Config, demoMode bool, log *slog.Logge
 	var fc flow.Centre = online
 	if simulated {
 		synthScanner := app.NewSynthScanner(demoFingers(ppl), rand.New(rand.NewSource(time.Now().UnixNano())))
+		if synthScanner.Recorded, err = demoRecordings(ppl); err != nil {
+			return nil, err
+		}
 		scanner = app.Either{First: app.ManagerScanner{M: mgr}, Second: synthScanner}
 		report.Scanner = func() string {
 			if st := mgr.Status().State; st != fingerprint.NoDevice {
@@ -511,6 +517,47 @@ func (c consoleSMS) Send(_ context.Context, _, to, text string) error {
 // demoFingers is the finger the demo scanner presents for an ID: the
 // showcase person's chosen finger (a match or a deliberate mismatch), else
 // the person's enrolled right index.
+// demoRecordings gives the simulator the recorded real-scanner image a
+// demo person is enrolled with (Ravi Menon, when the recordings are
+// present), so the simulator shows his story too.
+func demoRecordings(ppl []people.Person) (func(string) *image.Gray, error) {
+	recs := map[string]*image.Gray{}
+	for _, p := range ppl {
+		for _, f := range p.Fingers {
+			if f.Fixture == "" || f.Position != people.RightIndex {
+				continue
+			}
+			img, err := loadGrey(f.Fixture)
+			if err != nil {
+				return nil, fmt.Errorf("demo: the recorded finger image %s cannot be read: %w", f.Fixture, err)
+			}
+			recs[p.ID] = img
+		}
+	}
+	return func(typed string) *image.Gray {
+		id := typed
+		if parsed, err := identity.ParseID(typed); err == nil {
+			id = parsed.Number
+		}
+		return recs[id]
+	}, nil
+}
+
+func loadGrey(path string) (*image.Gray, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	src, err := png.Decode(f)
+	if err != nil {
+		return nil, err
+	}
+	g := image.NewGray(src.Bounds())
+	draw.Draw(g, g.Bounds(), src, src.Bounds().Min, draw.Src)
+	return g, nil
+}
+
 func demoFingers(ppl []people.Person) func(string) int64 {
 	show := map[string]int64{}
 	for _, c := range demo.Showcase(ppl) {

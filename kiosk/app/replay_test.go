@@ -1,10 +1,12 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"image"
 	"image/draw"
 	"image/png"
+	"math/rand"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -166,4 +168,45 @@ func BenchmarkVerifyRoundTripRecorded(b *testing.B) {
 	}
 	report("start", starts)
 	report("verify", verifies)
+}
+
+// TestSimulatorPresentsTheRecording: in demo mode the simulator presents
+// the recorded capture for the person enrolled with it, and the real
+// centre matches it, so that person's story works without the scanner.
+func TestSimulatorPresentsTheRecording(t *testing.T) {
+	rec := usbtest.Fixture(t, "nb1010")
+	f, err := os.Open(rec.File("capture.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := png.Decode(f)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	grey := image.NewGray(src.Bounds())
+	draw.Draw(grey, grey.Bounds(), src, src.Bounds().Min, draw.Src)
+
+	kept := bytes.Clone(grey.Pix)
+	dw := newDemoWorld(t, filepath.Dir(rec.Dir))
+	person := enrolledWithRecording(t, dw.ppl)
+	w := &world{s: dw.s, client: dw.client, queue: openQueue(t), id: person.ID}
+	sim := NewSynthScanner(func(string) int64 { return 1 }, rand.New(rand.NewSource(2)))
+	sim.Recorded = func(id string) *image.Gray {
+		if id == person.ID {
+			return grey
+		}
+		return nil
+	}
+	k := updateMobileKiosk(PresentingCentre{Centre: w.client, Scanner: sim}, sim, refuseQueued{t})
+	k.toFingerprint(t, "en", person.ID)
+	k.clk.Advance(0)
+	if v := k.await(t, "past the fingerprint", func(v ui.View) bool { return v.Step != ui.StepFinger }); v.Step != ui.StepMobile {
+		t.Fatalf("after the presented recording: step %v problem %q", v.Step, v.Problem)
+	}
+	k.send(ui.Event{Kind: ui.EvCancel})
+	k.await(t, "attract", step(ui.StepAttract))
+	if !bytes.Equal(grey.Pix, kept) {
+		t.Fatal("the visit's wipe zeroed the simulator's own image: the next visit would present a blank finger")
+	}
 }

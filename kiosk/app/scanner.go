@@ -53,11 +53,16 @@ func (s ManagerScanner) Capture(ctx context.Context) (flow.ScanImage, error) {
 type SynthScanner struct {
 	// Seed picks the finger presented for an ID.
 	Seed func(id string) int64
+	// Recorded, when set, gives the recorded real-scanner image a person
+	// is enrolled with, presented as it is instead of a synthetic finger
+	// (nil for everyone else).
+	Recorded func(id string) *image.Gray
 
-	mu   sync.Mutex
-	rnd  *rand.Rand
-	seed int64
-	set  bool
+	mu       sync.Mutex
+	rnd      *rand.Rand
+	seed     int64
+	recorded *image.Gray
+	set      bool
 }
 
 // NewSynthScanner makes a demo scanner; rnd varies each impression.
@@ -68,8 +73,12 @@ func NewSynthScanner(seed func(id string) int64, rnd *rand.Rand) *SynthScanner {
 // Present chooses the finger for id; only the seed is kept, never the ID.
 func (s *SynthScanner) Present(id string) {
 	seed := s.Seed(id)
+	var rec *image.Gray
+	if s.Recorded != nil {
+		rec = s.Recorded(id)
+	}
 	s.mu.Lock()
-	s.seed, s.set = seed, true
+	s.seed, s.recorded, s.set = seed, rec, true
 	s.mu.Unlock()
 }
 
@@ -79,7 +88,7 @@ func (s *SynthScanner) Usable() bool { return true }
 // Capture draws one impression of the presented finger at 500 dpi.
 func (s *SynthScanner) Capture(ctx context.Context) (flow.ScanImage, error) {
 	s.mu.Lock()
-	seed, set := s.seed, s.set
+	seed, rec, set := s.seed, s.recorded, s.set
 	r := rand.New(rand.NewSource(s.rnd.Int63()))
 	s.mu.Unlock()
 	if !set {
@@ -87,6 +96,12 @@ func (s *SynthScanner) Capture(ctx context.Context) (flow.ScanImage, error) {
 	}
 	if err := ctx.Err(); err != nil {
 		return flow.ScanImage{}, err
+	}
+	if rec != nil {
+		// A copy: the flow zeroes the capture when the visit ends.
+		c := image.NewGray(rec.Rect)
+		copy(c.Pix, rec.Pix)
+		return flow.ScanImage{Image: c, DPI: 500}, nil
 	}
 	return flow.ScanImage{Image: synth.NewFinger(seed).Capture(r), DPI: 500}, nil
 }
