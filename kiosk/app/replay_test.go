@@ -106,6 +106,24 @@ func TestUpdateMobileWithRecordedScanner(t *testing.T) {
 	}
 }
 
+// recordedCapture is the image the recorded scanner produces, read from
+// the recording's capture.png.
+func recordedCapture(tb testing.TB, rec usbtest.Recording) *image.Gray {
+	tb.Helper()
+	f, err := os.Open(rec.File("capture.png"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	src, err := png.Decode(f)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	grey := image.NewGray(src.Bounds())
+	draw.Draw(grey, grey.Bounds(), src, src.Bounds().Min, draw.Src)
+	return grey
+}
+
 // BenchmarkVerifyRoundTripRecorded times the fingerprint verification
 // round trip from the kiosk's centre client to the real centre over TLS on
 // loopback: the recorded nb1010 capture as an ISO/IEC 19794-4 record, the
@@ -114,17 +132,7 @@ func TestUpdateMobileWithRecordedScanner(t *testing.T) {
 // is timed apart) because a verification allows three tries.
 func BenchmarkVerifyRoundTripRecorded(b *testing.B) {
 	rec := usbtest.Fixture(b, "nb1010")
-	f, err := os.Open(rec.File("capture.png"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	src, err := png.Decode(f)
-	f.Close()
-	if err != nil {
-		b.Fatal(err)
-	}
-	grey := image.NewGray(src.Bounds())
-	draw.Draw(grey, grey.Bounds(), src, src.Bounds().Min, draw.Src)
+	grey := recordedCapture(b, rec)
 	record, err := EncodeRecord(grey, 500, fingerprint.RightIndex)
 	if err != nil {
 		b.Fatal(err)
@@ -175,17 +183,7 @@ func BenchmarkVerifyRoundTripRecorded(b *testing.B) {
 // centre matches it, so that person's story works without the scanner.
 func TestSimulatorPresentsTheRecording(t *testing.T) {
 	rec := usbtest.Fixture(t, "nb1010")
-	f, err := os.Open(rec.File("capture.png"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	src, err := png.Decode(f)
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	grey := image.NewGray(src.Bounds())
-	draw.Draw(grey, grey.Bounds(), src, src.Bounds().Min, draw.Src)
+	grey := recordedCapture(t, rec)
 
 	kept := bytes.Clone(grey.Pix)
 	dw := newDemoWorld(t, filepath.Dir(rec.Dir))
