@@ -514,9 +514,6 @@ func (c consoleSMS) Send(_ context.Context, _, to, text string) error {
 	return err
 }
 
-// demoFingers is the finger the demo scanner presents for an ID: the
-// showcase person's chosen finger (a match or a deliberate mismatch), else
-// the person's enrolled right index.
 // demoRecordings gives the simulator the recorded real-scanner image a
 // demo person is enrolled with (Ravi Menon, when the recordings are
 // present), so the simulator shows his story too.
@@ -558,6 +555,9 @@ func loadGrey(path string) (*image.Gray, error) {
 	return g, nil
 }
 
+// demoFingers is the finger the demo scanner presents for an ID: the
+// showcase person's chosen finger (a match or a deliberate mismatch), else
+// the person's enrolled right index.
 func demoFingers(ppl []people.Person) func(string) int64 {
 	show := map[string]int64{}
 	for _, c := range demo.Showcase(ppl) {
