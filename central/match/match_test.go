@@ -12,9 +12,8 @@ import (
 	"time"
 
 	"github.com/absher-kiosk/kiosk/devices/fingerprint/synth"
+	"github.com/absher-kiosk/kiosk/devices/usb/usbtest"
 )
-
-const nb1010Capture = "/work/shared/fixtures/libfprint/nb1010/capture.png"
 
 // The nb1010 sets no resolution; libfprint assumes 500 ppi for it.
 const nb1010DPI = 500
@@ -33,7 +32,7 @@ func loadPNG(t testing.TB, path string) image.Image {
 }
 
 func TestNB1010CaptureVerifiesAgainstItself(t *testing.T) {
-	img := loadPNG(t, nb1010Capture)
+	img := loadPNG(t, usbtest.Fixture(t, "nb1010").File("capture.png"))
 	m := New()
 	tp, err := m.Template(img, nb1010DPI)
 	if err != nil {

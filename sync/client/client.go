@@ -74,7 +74,7 @@ type Client struct {
 func New(c Config) (*Client, error) {
 	u, err := url.Parse(c.BaseURL)
 	if err != nil || u.Scheme != "https" || u.Host == "" {
-		return nil, fmt.Errorf("client: base URL %q must be https://host:port; fix sync.base_url in the kiosk config", c.BaseURL)
+		return nil, fmt.Errorf("client: base URL %q must be https://host:port; fix centre.url in the kiosk configuration", c.BaseURL)
 	}
 	if c.KioskID == "" {
 		return nil, errors.New("client: kiosk id is empty; it must match the client certificate's name")
