@@ -45,6 +45,66 @@ var outboxSchema = []string{
 	) STRICT;`,
 }
 
+// Tx is one write transaction: settings, the record of applied commands
+// and the events that report them commit together or not at all. It is the
+// [outbox.Tx] the sync loops write through.
+type Tx struct {
+	ctx      context.Context
+	s        *Store
+	tx       *sql.Tx
+	enqueued int
+}
+
+var _ outbox.Tx = (*Tx)(nil)
+
+// Update runs fn inside one write transaction (BEGIN IMMEDIATE). If fn
+// returns an error nothing of it is committed. fn must write only through tx:
+// the store has one writer connection, which fn already holds, so calling
+// Enqueue, Ack, a print-job method or another Update on the Store from
+// inside fn would wait forever. The Wake channel is signalled after a
+// commit that enqueued events.
+func (s *Store) Update(ctx context.Context, fn func(tx outbox.Tx) error) error {
+	return s.update(ctx, func(t *Tx) error { return fn(t) })
+}
+
+// update is Update with the store's own transaction type, for the typed
+// operations of this package.
+func (s *Store) update(ctx context.Context, fn func(t *Tx) error) error {
+	sqlTx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return s.fault(fmt.Errorf("store: begin: %w", err))
+	}
+	t := &Tx{ctx: ctx, s: s, tx: sqlTx}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = sqlTx.Rollback()
+			panic(p)
+		}
+	}()
+	if err := fn(t); err != nil {
+		_ = sqlTx.Rollback()
+		return s.fault(err)
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return s.fault(fmt.Errorf("store: commit: %w", err))
+	}
+	if t.enqueued > 0 {
+		select {
+		case s.wake <- struct{}{}:
+		default:
+		}
+	}
+	return nil
+}
+
+func (t *Tx) exec(query string, args ...any) (sql.Result, error) {
+	return t.tx.ExecContext(t.ctx, query, args...)
+}
+
+func (t *Tx) queryRow(query string, args ...any) *sql.Row {
+	return t.tx.QueryRowContext(t.ctx, query, args...)
+}
+
 var kindRE = regexp.MustCompile(`^[a-z][a-z0-9_.-]{0,63}$`)
 
 // Enqueue adds ev to the outbox as part of this transaction.
