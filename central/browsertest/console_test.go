@@ -26,6 +26,7 @@ import (
 	"github.com/absher-kiosk/kiosk/central"
 	"github.com/absher-kiosk/kiosk/central/devpki"
 	"github.com/absher-kiosk/kiosk/central/people"
+	"github.com/absher-kiosk/kiosk/kiosk/store"
 	"github.com/absher-kiosk/kiosk/sync/api"
 	"github.com/absher-kiosk/kiosk/sync/client"
 	"github.com/absher-kiosk/kiosk/sync/outbox"
@@ -72,7 +73,7 @@ func runKiosk() int {
 	if err != nil {
 		return fail("keyring", err)
 	}
-	ob, err := outbox.Open(ctx, filepath.Join(dir, "outbox.db"), keys, outbox.Options{Logger: log})
+	ob, err := store.Open(ctx, filepath.Join(dir, "outbox.db"), keys, store.Options{Logger: log})
 	if err != nil {
 		return fail("outbox", err)
 	}
@@ -116,13 +117,13 @@ func runKiosk() int {
 		return err
 	}
 	handlers := map[api.CommandKind]client.Handler{
-		api.CmdOutOfService: {InTx: func(tx *outbox.Tx, cmd api.Command) error {
+		api.CmdOutOfService: {InTx: func(tx outbox.Tx, cmd api.Command) error {
 			if err := tx.SetKV(kvOOS, "1"); err != nil {
 				return err
 			}
 			return tx.SetKV(kvMessage, cmd.Args[central.ArgMessageEN])
 		}, AfterCommit: report},
-		api.CmdInService: {InTx: func(tx *outbox.Tx, cmd api.Command) error { return tx.SetKV(kvOOS, "0") }, AfterCommit: report},
+		api.CmdInService: {InTx: func(tx outbox.Tx, cmd api.Command) error { return tx.SetKV(kvOOS, "0") }, AfterCommit: report},
 	}
 	puller := client.NewCommandPuller(c, ob, pub, handlers, client.PullOptions{Wait: 10 * time.Second, Logger: log})
 	var wg sync.WaitGroup

@@ -47,11 +47,11 @@ import (
 	mui "github.com/absher-kiosk/kiosk/kiosk/maintenance/ui"
 	"github.com/absher-kiosk/kiosk/kiosk/receipt"
 	"github.com/absher-kiosk/kiosk/kiosk/session"
+	"github.com/absher-kiosk/kiosk/kiosk/store"
 	"github.com/absher-kiosk/kiosk/kiosk/supervise"
 	"github.com/absher-kiosk/kiosk/kiosk/watchdog"
 	"github.com/absher-kiosk/kiosk/sync/api"
 	"github.com/absher-kiosk/kiosk/sync/client"
-	"github.com/absher-kiosk/kiosk/sync/outbox"
 	"github.com/absher-kiosk/kiosk/sync/seal"
 )
 
@@ -170,7 +170,7 @@ type wired struct {
 	service  *app.Service
 	sup      *supervise.Supervisor
 	events   *supervisorLog
-	queue    *outbox.Outbox
+	queue    *store.Store
 	uploader *client.Uploader
 	beat     *client.Heartbeat
 	settings *liveConfig
@@ -269,7 +269,7 @@ func wire(ctx context.Context, cfg config.Config, demoMode bool, log *slog.Logge
 	if err != nil {
 		return nil, err
 	}
-	q, err := outbox.Open(runCtx, filepath.Join(state, "kiosk.db"), keys, outbox.Options{MaxAttempts: cfg.Sync.MaxAttempts,
+	q, err := store.Open(runCtx, filepath.Join(state, "kiosk.db"), keys, store.Options{MaxAttempts: cfg.Sync.MaxAttempts,
 		Logger: log.With("part", "outbox"), OnStorageFault: reg.ReportStorage})
 	if err != nil {
 		return nil, err
@@ -399,11 +399,7 @@ func wire(ctx context.Context, cfg config.Config, demoMode bool, log *slog.Logge
 			defer t.Stop()
 			return pr.Poll(ctx, t.C)
 		}))
-		js, err := jobs.Open(runCtx, q.Writer(), keys, time.Now)
-		if err != nil {
-			return nil, err
-		}
-		paper := receipt.NewJobPaper(runCtx, pr, js)
+		paper := receipt.NewJobPaper(runCtx, pr, jobs.New(q.PrintJobs()))
 		p.add(paper.Close)
 		prn = &receipt.Desk{Source: sc, Paper: paper, Profile: pr.Profile()}
 		testPage = app.TestPage(pr, cfg.Kiosk.ID, time.Now)
@@ -459,7 +455,7 @@ func wire(ctx context.Context, cfg config.Config, demoMode bool, log *slog.Logge
 	// Maintenance: the gate reads the PIN hash of the config in force.
 	auditor := maintenance.OutboxAuditor{Queue: q}
 	gate, err := maintenance.NewGate(maintenance.GateOptions{PINHash: live.pinHash, Auditor: auditor,
-		Store: maintenance.OutboxLockStore{Outbox: q}, Logger: log.With("part", "maintenance")})
+		Store: maintenance.SettingsLockStore{Settings: q}, Logger: log.With("part", "maintenance")})
 	if err != nil {
 		return nil, err
 	}

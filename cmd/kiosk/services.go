@@ -20,6 +20,7 @@ import (
 	"github.com/absher-kiosk/kiosk/kiosk/config"
 	"github.com/absher-kiosk/kiosk/kiosk/maintenance"
 	mui "github.com/absher-kiosk/kiosk/kiosk/maintenance/ui"
+	"github.com/absher-kiosk/kiosk/kiosk/store"
 	"github.com/absher-kiosk/kiosk/kiosk/supervise"
 	"github.com/absher-kiosk/kiosk/kiosk/ui"
 	"github.com/absher-kiosk/kiosk/kiosk/watchdog"
@@ -138,7 +139,7 @@ func (l *lastStatus) get() (escpos.Status, bool) {
 // storageProbe clears a storage fault after the next good write: the
 // outbox reports faults, not recoveries, and a kiosk out of service takes
 // no transactions that would write.
-func storageProbe(ctx context.Context, reg *health.Registry, q *outbox.Outbox, every time.Duration) error {
+func storageProbe(ctx context.Context, reg *health.Registry, q *store.Store, every time.Duration) error {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
@@ -150,7 +151,7 @@ func storageProbe(ctx context.Context, reg *health.Registry, q *outbox.Outbox, e
 		if !storageFaulty(reg) {
 			continue
 		}
-		err := q.Update(ctx, func(tx *outbox.Tx) error {
+		err := q.Update(ctx, func(tx outbox.Tx) error {
 			return tx.SetKV("health.storage_probe", time.Now().UTC().Format(time.RFC3339))
 		})
 		if err == nil {

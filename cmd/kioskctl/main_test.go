@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/absher-kiosk/kiosk/kiosk/store"
 	"github.com/absher-kiosk/kiosk/sync/outbox"
 	"github.com/absher-kiosk/kiosk/sync/seal"
 )
@@ -30,7 +31,7 @@ func fixture(t testing.TB) (db, keys string) {
 	}
 	now := t0
 	ctx := context.Background()
-	o, err := outbox.Open(ctx, db, k, outbox.Options{MaxAttempts: 2, Clock: func() time.Time { return now }})
+	o, err := store.Open(ctx, db, k, store.Options{MaxAttempts: 2, Clock: func() time.Time { return now }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +50,7 @@ func fixture(t testing.TB) (db, keys string) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := o.Writer().Exec(`UPDATE outbox SET kind = 'tx.refund' WHERE id = ?`, ids[4]); err != nil {
+	if err := o.TamperKind(ctx, ids[4], "tx.refund"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := o.Next(ctx, 10, 1<<20); err != nil {

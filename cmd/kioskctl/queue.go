@@ -10,7 +10,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/absher-kiosk/kiosk/sync/outbox"
+	"github.com/absher-kiosk/kiosk/kiosk/store"
 	"github.com/absher-kiosk/kiosk/sync/seal"
 )
 
@@ -49,7 +49,7 @@ func runQueue(a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	o, err := outbox.Open(a.ctx, *dbPath, keys, outbox.Options{Clock: a.now})
+	o, err := store.Open(a.ctx, *dbPath, keys, store.Options{Clock: a.now})
 	if err != nil {
 		return err
 	}
@@ -64,7 +64,7 @@ func runQueue(a *app, args []string) error {
 	return showQueue(a, o)
 }
 
-func showQueue(a *app, o *outbox.Outbox) error {
+func showQueue(a *app, o *store.Store) error {
 	st, err := o.Stats(a.ctx)
 	if err != nil {
 		return err

@@ -15,9 +15,9 @@ import (
 	"github.com/absher-kiosk/kiosk/devices/printer/escpos"
 	"github.com/absher-kiosk/kiosk/devices/printer/jobs"
 	"github.com/absher-kiosk/kiosk/kiosk/receipt"
+	"github.com/absher-kiosk/kiosk/kiosk/store"
 	"github.com/absher-kiosk/kiosk/kiosk/ui"
 	"github.com/absher-kiosk/kiosk/sync/client"
-	"github.com/absher-kiosk/kiosk/sync/outbox"
 	"github.com/absher-kiosk/kiosk/sync/seal"
 )
 
@@ -47,16 +47,12 @@ func newDesk(t *testing.T, w *demoWorld) (*receipt.Desk, *emulator.Emulator, *pr
 	if err != nil {
 		t.Fatal(err)
 	}
-	q, err := outbox.Open(ctx, filepath.Join(dir, "kiosk.db"), keys, outbox.Options{})
+	q, err := store.Open(ctx, filepath.Join(dir, "kiosk.db"), keys, store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { q.Close() })
-	js, err := jobs.Open(ctx, q.Writer(), keys, time.Now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	paper := receipt.NewJobPaper(ctx, p, js)
+	paper := receipt.NewJobPaper(ctx, p, jobs.New(q.PrintJobs()))
 	t.Cleanup(paper.Close)
 	pk := w.s.PKI.Clients["kiosk-001"]
 	sc, err := client.New(client.Config{BaseURL: w.s.URL, KioskID: "kiosk-001", CAFile: w.s.PKI.CA, CertFile: pk.Cert, KeyFile: pk.Key, Timeout: 10 * time.Second})

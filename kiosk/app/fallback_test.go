@@ -14,8 +14,8 @@ import (
 	"github.com/absher-kiosk/kiosk/central/demo"
 	"github.com/absher-kiosk/kiosk/central/people"
 	"github.com/absher-kiosk/kiosk/kiosk/centre"
+	"github.com/absher-kiosk/kiosk/kiosk/store"
 	"github.com/absher-kiosk/kiosk/kiosk/ui"
-	"github.com/absher-kiosk/kiosk/sync/outbox"
 	"github.com/absher-kiosk/kiosk/sync/seal"
 )
 
@@ -46,7 +46,7 @@ func showcaseWorld(t *testing.T) (*world, []demo.Case, map[string]people.Person)
 	if err != nil {
 		t.Fatal(err)
 	}
-	q, err := outbox.Open(context.Background(), filepath.Join(dir, "kiosk.db"), keys, outbox.Options{})
+	q, err := store.Open(context.Background(), filepath.Join(dir, "kiosk.db"), keys, store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,9 +21,9 @@ import (
 	"github.com/absher-kiosk/kiosk/kiosk/centre"
 	"github.com/absher-kiosk/kiosk/kiosk/flow"
 	"github.com/absher-kiosk/kiosk/kiosk/session"
+	"github.com/absher-kiosk/kiosk/kiosk/store"
 	"github.com/absher-kiosk/kiosk/kiosk/ui"
 	"github.com/absher-kiosk/kiosk/sync/api"
-	"github.com/absher-kiosk/kiosk/sync/outbox"
 	"github.com/absher-kiosk/kiosk/sync/seal"
 )
 
@@ -101,7 +101,7 @@ const (
 type world struct {
 	s      *central.Server
 	client *centre.Client
-	queue  *outbox.Outbox
+	queue  *store.Store
 	id     string
 	tls    *http.Client
 }
@@ -130,14 +130,14 @@ func newWorld(t *testing.T) *world {
 }
 
 // openQueue opens a real outbox file in a fresh folder.
-func openQueue(t *testing.T) *outbox.Outbox {
+func openQueue(t *testing.T) *store.Store {
 	t.Helper()
 	dir := t.TempDir()
 	keys, err := seal.LoadOrCreate(filepath.Join(dir, "outbox.key"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	q, err := outbox.Open(context.Background(), filepath.Join(dir, "kiosk.db"), keys, outbox.Options{})
+	q, err := store.Open(context.Background(), filepath.Join(dir, "kiosk.db"), keys, store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

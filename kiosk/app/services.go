@@ -24,7 +24,7 @@ const KVTechnicianOutOfService = "maintenance.out_of_service"
 // KV is the part of the outbox the service state keeps its switches in.
 type KV interface {
 	GetKV(ctx context.Context, key string) (string, bool, error)
-	Update(ctx context.Context, fn func(tx *outbox.Tx) error) error
+	Update(ctx context.Context, fn func(tx outbox.Tx) error) error
 }
 
 // Service is whether the kiosk serves the public. Three causes take it out
@@ -109,7 +109,7 @@ func (s *Service) SetTechnician(ctx context.Context, on bool) error {
 	if on {
 		v = "1"
 	}
-	if err := s.KV.Update(ctx, func(tx *outbox.Tx) error { return tx.SetKV(KVTechnicianOutOfService, v) }); err != nil {
+	if err := s.KV.Update(ctx, func(tx outbox.Tx) error { return tx.SetKV(KVTechnicianOutOfService, v) }); err != nil {
 		return fmt.Errorf("keep the out-of-service switch: %w", err)
 	}
 	s.change(func() { s.st.ByTechnician = on })

@@ -10,18 +10,19 @@ import (
 	"github.com/absher-kiosk/kiosk/devices/health"
 	"github.com/absher-kiosk/kiosk/kiosk/commands"
 	"github.com/absher-kiosk/kiosk/kiosk/maintenance"
+	"github.com/absher-kiosk/kiosk/kiosk/store"
 	"github.com/absher-kiosk/kiosk/sync/api"
 	"github.com/absher-kiosk/kiosk/sync/outbox"
 	"github.com/absher-kiosk/kiosk/sync/seal"
 )
 
-func openOutbox(t *testing.T, dir string) *outbox.Outbox {
+func openOutbox(t *testing.T, dir string) *store.Store {
 	t.Helper()
 	keys, err := seal.LoadOrCreate(filepath.Join(dir, "outbox.key"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	o, err := outbox.Open(context.Background(), filepath.Join(dir, "kiosk.db"), keys, outbox.Options{})
+	o, err := store.Open(context.Background(), filepath.Join(dir, "kiosk.db"), keys, store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +97,7 @@ func TestServiceSurvivesRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The command puller writes the command's switch in its transaction.
-	if err := o.Update(ctx, func(tx *outbox.Tx) error {
+	if err := o.Update(ctx, func(tx outbox.Tx) error {
 		if err := tx.SetKV(commands.KVOutOfService, "1"); err != nil {
 			return err
 		}

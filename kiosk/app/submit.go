@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,10 +20,13 @@ type Confirmer interface {
 	ConfirmMobile(ctx context.Context, token, mobile, code string) (api.MobileGrant, error)
 }
 
-// Queue is the part of the outbox the submitter uses.
+// Queue is the part of the outbox the submitter uses; the kiosk's store
+// is one.
 type Queue interface {
-	Update(ctx context.Context, fn func(tx *outbox.Tx) error) error
-	DB() *sql.DB
+	Update(ctx context.Context, fn func(tx outbox.Tx) error) error
+	// Queued reports whether the event with this idempotency key is still
+	// in the queue; acknowledged events are deleted.
+	Queued(ctx context.Context, key string) (bool, error)
 }
 
 // Submitter writes a service request into the outbox in one transaction
@@ -89,7 +91,7 @@ func (s *Submitter) enqueue(ctx context.Context, t flow.Txn) error {
 	default:
 		return fmt.Errorf("submit: no way to queue service %q; the kiosk and its service table disagree", t.Kind)
 	}
-	err := s.Queue.Update(ctx, func(tx *outbox.Tx) error {
+	err := s.Queue.Update(ctx, func(tx outbox.Tx) error {
 		_, err := tx.Enqueue(ev)
 		return err
 	})
@@ -128,11 +130,11 @@ func (s *Submitter) grant(ctx context.Context, t flow.Txn) (api.MobileGrant, err
 }
 
 func (s *Submitter) queued(ctx context.Context, key string) (bool, error) {
-	var n int
-	if err := s.Queue.DB().QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE key = ?`, key).Scan(&n); err != nil {
+	q, err := s.Queue.Queued(ctx, key)
+	if err != nil {
 		return false, fmt.Errorf("submit: look the request up in the outbox: %w", err)
 	}
-	return n > 0, nil
+	return q, nil
 }
 
 // waitGone checks for the row until it is gone or the wait is over.

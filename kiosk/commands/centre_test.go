@@ -11,9 +11,9 @@ import (
 
 	"github.com/absher-kiosk/kiosk/central"
 	"github.com/absher-kiosk/kiosk/central/people"
+	"github.com/absher-kiosk/kiosk/kiosk/store"
 	"github.com/absher-kiosk/kiosk/sync/api"
 	"github.com/absher-kiosk/kiosk/sync/client"
-	"github.com/absher-kiosk/kiosk/sync/outbox"
 	"github.com/absher-kiosk/kiosk/sync/seal"
 )
 
@@ -39,7 +39,7 @@ func TestCommandsFromTheRealCentre(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	o, err := outbox.Open(ctx, filepath.Join(dir, "kiosk.db"), keys, outbox.Options{})
+	o, err := store.Open(ctx, filepath.Join(dir, "kiosk.db"), keys, store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

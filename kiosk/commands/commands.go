@@ -71,14 +71,14 @@ const ActionCollectLogs = "command.collect_logs"
 func Handlers(fx Effects, tail LogTail) map[api.CommandKind]client.Handler {
 	return map[api.CommandKind]client.Handler{
 		api.CmdOutOfService: {
-			InTx: func(tx *outbox.Tx, c api.Command) error { return setOutOfService(tx, true, Message(c.Args)) },
+			InTx: func(tx outbox.Tx, c api.Command) error { return setOutOfService(tx, true, Message(c.Args)) },
 			AfterCommit: func(ctx context.Context, c api.Command) error {
 				fx.SetOutOfService(true, Message(c.Args))
 				return nil
 			},
 		},
 		api.CmdInService: {
-			InTx: func(tx *outbox.Tx, c api.Command) error { return setOutOfService(tx, false, "") },
+			InTx: func(tx outbox.Tx, c api.Command) error { return setOutOfService(tx, false, "") },
 			AfterCommit: func(ctx context.Context, c api.Command) error {
 				fx.SetOutOfService(false, "")
 				return nil
@@ -99,7 +99,7 @@ func Handlers(fx Effects, tail LogTail) map[api.CommandKind]client.Handler {
 			},
 		},
 		api.CmdCollectLogs: {
-			InTx: func(tx *outbox.Tx, c api.Command) error { return collectLogs(tx, c, tail) },
+			InTx: func(tx outbox.Tx, c api.Command) error { return collectLogs(tx, c, tail) },
 			// The queued event is the whole effect; waking the uploader
 			// only makes it leave sooner.
 			AfterCommit: func(ctx context.Context, c api.Command) error {
@@ -118,7 +118,7 @@ func Handlers(fx Effects, tail LogTail) map[api.CommandKind]client.Handler {
 	}
 }
 
-func setOutOfService(tx *outbox.Tx, on bool, msg string) error {
+func setOutOfService(tx outbox.Tx, on bool, msg string) error {
 	v := "0"
 	if on {
 		v = "1"
@@ -132,7 +132,7 @@ func setOutOfService(tx *outbox.Tx, on bool, msg string) error {
 	return nil
 }
 
-// KVReader reads values kept beside the queue; *outbox.Outbox is one.
+// KVReader reads values kept beside the queue; *store.Store is one.
 type KVReader interface {
 	GetKV(ctx context.Context, key string) (string, bool, error)
 }
@@ -189,7 +189,7 @@ func LogLines(args map[string]string) int {
 // collectLogs queues the redacted log lines as an audit event. A log that
 // cannot be read is reported in the event instead: failing the transaction
 // would leave the command to be fetched and fail again for ever.
-func collectLogs(tx *outbox.Tx, c api.Command, tail LogTail) error {
+func collectLogs(tx outbox.Tx, c api.Command, tail LogTail) error {
 	a := api.Audit{Action: ActionCollectLogs, Outcome: "collected", Detail: map[string]string{"command_id": c.ID}}
 	var lines []string
 	err := errors.New("this kiosk has no log file configured")

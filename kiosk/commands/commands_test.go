@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/absher-kiosk/kiosk/kiosk/store"
 	"github.com/absher-kiosk/kiosk/sync/api"
 	"github.com/absher-kiosk/kiosk/sync/client"
 	"github.com/absher-kiosk/kiosk/sync/outbox"
@@ -71,16 +72,16 @@ var errCrash = errors.New("power lost before commit")
 // handler's work is done but before the commit: the rollback a crash at
 // that point leaves.
 type crashingStore struct {
-	*outbox.Outbox
+	*store.Store
 	crashes int
 }
 
-func (s *crashingStore) Update(ctx context.Context, fn func(tx *outbox.Tx) error) error {
+func (s *crashingStore) Update(ctx context.Context, fn func(tx outbox.Tx) error) error {
 	if s.crashes == 0 {
-		return s.Outbox.Update(ctx, fn)
+		return s.Store.Update(ctx, fn)
 	}
 	s.crashes--
-	return s.Outbox.Update(ctx, func(tx *outbox.Tx) error {
+	return s.Store.Update(ctx, func(tx outbox.Tx) error {
 		if err := fn(tx); err != nil {
 			return err
 		}
@@ -92,7 +93,7 @@ type rig struct {
 	t     *testing.T
 	path  string
 	keys  *seal.Keyring
-	o     *outbox.Outbox
+	o     *store.Store
 	store *crashingStore
 	fx    *effects
 	tail  LogTail
@@ -119,13 +120,13 @@ func newRig(t *testing.T) *rig {
 
 func (r *rig) open() {
 	r.t.Helper()
-	o, err := outbox.Open(context.Background(), r.path, r.keys, outbox.Options{})
+	o, err := store.Open(context.Background(), r.path, r.keys, store.Options{})
 	if err != nil {
 		r.t.Fatal(err)
 	}
 	r.t.Cleanup(func() { o.Close() })
 	r.o = o
-	r.store = &crashingStore{Outbox: o}
+	r.store = &crashingStore{Store: o}
 }
 
 // reopen is a restart of the kiosk process: a new outbox on the same file.
@@ -167,11 +168,15 @@ func (r *rig) kv(key string) string {
 
 func (r *rig) applied(id string) int {
 	r.t.Helper()
-	var n int
-	if err := r.o.DB().QueryRow(`SELECT count(*) FROM applied_commands WHERE id = ?`, id).Scan(&n); err != nil {
+	// The id is the table's key, so it is recorded once or not at all.
+	var applied bool
+	if err := r.o.Update(context.Background(), func(tx outbox.Tx) (err error) { applied, err = tx.CommandApplied(id); return err }); err != nil {
 		r.t.Fatal(err)
 	}
-	return n
+	if applied {
+		return 1
+	}
+	return 0
 }
 
 // queued lists the queued events' kinds with the audit actions and the
@@ -243,7 +248,7 @@ func TestEachCommandOnceThroughACrash(t *testing.T) {
 		{
 			name: "back in service", kind: api.CmdInService,
 			before: func(r *rig) {
-				if err := r.o.Update(context.Background(), func(tx *outbox.Tx) error { return setOutOfService(tx, true, "closed") }); err != nil {
+				if err := r.o.Update(context.Background(), func(tx outbox.Tx) error { return setOutOfService(tx, true, "closed") }); err != nil {
 					t.Fatal(err)
 				}
 			},

@@ -32,7 +32,7 @@ type Devices interface {
 	Devices(ctx context.Context) []Device
 }
 
-// Queue is the outbox as the queue panel needs it; *outbox.Outbox is one.
+// Queue is the outbox as the queue panel needs it; *store.Store is one.
 type Queue interface {
 	Stats(ctx context.Context) (outbox.Stats, error)
 	Parked(ctx context.Context) ([]outbox.Parked, error)

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/absher-kiosk/kiosk/kiosk/store"
 	"github.com/absher-kiosk/kiosk/sync/outbox"
 	"github.com/absher-kiosk/kiosk/sync/seal"
 )
@@ -60,14 +61,14 @@ func (p *parts) ExitToOS(context.Context) error {
 	return p.exitErr
 }
 
-func openOutbox(t *testing.T, c *fakeClock) *outbox.Outbox {
+func openOutbox(t *testing.T, c *fakeClock) *store.Store {
 	t.Helper()
 	dir := t.TempDir()
 	keys, err := seal.LoadOrCreate(filepath.Join(dir, "outbox.key"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	ob, err := outbox.Open(context.Background(), filepath.Join(dir, "outbox.db"), keys, outbox.Options{Clock: c.now, MaxAttempts: 2})
+	ob, err := store.Open(context.Background(), filepath.Join(dir, "outbox.db"), keys, store.Options{Clock: c.now, MaxAttempts: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +76,7 @@ func openOutbox(t *testing.T, c *fakeClock) *outbox.Outbox {
 	return ob
 }
 
-func newTestConsole(t *testing.T) (*Console, *parts, *outbox.Outbox, *fakeClock, *auditLog) {
+func newTestConsole(t *testing.T) (*Console, *parts, *store.Store, *fakeClock, *auditLog) {
 	t.Helper()
 	c, a, p := newClock(), &auditLog{}, &parts{}
 	ob := openOutbox(t, c)
@@ -268,7 +269,7 @@ func BenchmarkSnapshot(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	ob, err := outbox.Open(ctx, filepath.Join(dir, "outbox.db"), keys, outbox.Options{Clock: c.now})
+	ob, err := store.Open(ctx, filepath.Join(dir, "outbox.db"), keys, store.Options{Clock: c.now})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -7,8 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/absher-kiosk/kiosk/sync/outbox"
 )
 
 // Lock is the gate's count of wrong PINs and the end of a lock, kept so
@@ -27,15 +25,23 @@ type LockStore interface {
 // ErrBadLock is wrapped when a stored lock cannot be read.
 var ErrBadLock = errors.New("stored technician lock is unreadable")
 
-// lockKV is the key of the lock in the outbox's kv table.
+// lockKV is the key of the lock among the kiosk's settings. It is on disk in
+// kiosks in the field, so it never changes.
 const lockKV = "maintenance.lock"
 
-// OutboxLockStore keeps the lock in the outbox database beside the queue.
-type OutboxLockStore struct{ Outbox *outbox.Outbox }
+// Settings are durable key-value settings; the kiosk's store is one.
+type Settings interface {
+	GetKV(ctx context.Context, key string) (value string, ok bool, err error)
+	SetKV(ctx context.Context, key, value string) error
+}
+
+// SettingsLockStore keeps the lock among the kiosk's settings, in the
+// database beside the queue.
+type SettingsLockStore struct{ Settings Settings }
 
 // LoadLock reads the lock; none stored is the zero Lock.
-func (s OutboxLockStore) LoadLock(ctx context.Context) (Lock, error) {
-	v, ok, err := s.Outbox.GetKV(ctx, lockKV)
+func (s SettingsLockStore) LoadLock(ctx context.Context) (Lock, error) {
+	v, ok, err := s.Settings.GetKV(ctx, lockKV)
 	if err != nil || !ok {
 		return Lock{}, err
 	}
@@ -43,8 +49,8 @@ func (s OutboxLockStore) LoadLock(ctx context.Context) (Lock, error) {
 }
 
 // SaveLock writes the lock.
-func (s OutboxLockStore) SaveLock(ctx context.Context, l Lock) error {
-	return s.Outbox.Update(ctx, func(tx *outbox.Tx) error { return tx.SetKV(lockKV, l.String()) })
+func (s SettingsLockStore) SaveLock(ctx context.Context, l Lock) error {
+	return s.Settings.SetKV(ctx, lockKV, l.String())
 }
 
 // String is the stored form: "<wrong>:<until, unix seconds or 0>".

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/absher-kiosk/kiosk/sync/outbox"
+	"github.com/absher-kiosk/kiosk/kiosk/store"
 	"github.com/absher-kiosk/kiosk/sync/seal"
 )
 
@@ -69,13 +69,13 @@ func TestLockSurvivesRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := filepath.Join(dir, "outbox.db")
-	open := func() (*outbox.Outbox, *Gate) {
-		ob, err := outbox.Open(ctx, path, keys, outbox.Options{Clock: c.now})
+	open := func() (*store.Store, *Gate) {
+		ob, err := store.Open(ctx, path, keys, store.Options{Clock: c.now})
 		if err != nil {
 			t.Fatal(err)
 		}
 		g, err := NewGate(GateOptions{PINHash: func() string { return testHash(testPIN) }, Clock: c.now,
-			Auditor: &auditLog{}, Store: OutboxLockStore{Outbox: ob}})
+			Auditor: &auditLog{}, Store: SettingsLockStore{Settings: ob}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"database/sql"
 	"errors"
 	"io"
 	"log/slog"
@@ -16,14 +15,13 @@ import (
 	"testing"
 	"time"
 
-	_ "github.com/mattn/go-sqlite3"
-
 	"github.com/absher-kiosk/kiosk/central"
 	"github.com/absher-kiosk/kiosk/central/demo"
 	"github.com/absher-kiosk/kiosk/central/people"
 	"github.com/absher-kiosk/kiosk/devices/printer/emulator"
 	"github.com/absher-kiosk/kiosk/devices/printer/jobs"
 	"github.com/absher-kiosk/kiosk/kiosk/flow"
+	"github.com/absher-kiosk/kiosk/kiosk/store"
 	"github.com/absher-kiosk/kiosk/sync/api"
 	"github.com/absher-kiosk/kiosk/sync/client"
 	"github.com/absher-kiosk/kiosk/sync/seal"
@@ -93,19 +91,16 @@ func newDeskWorld(t *testing.T) (*deskWorld, func() []byte) {
 	}
 
 	p, em := rig(t, "epson-tm-t88")
-	db, err := sql.Open("sqlite3", "file:"+filepath.Join(dir, "kiosk.db")+"?_journal_mode=WAL&_synchronous=FULL&_txlock=immediate")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
 	keys, err := seal.LoadOrCreate(filepath.Join(dir, "keys"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	js, err := jobs.Open(ctx, db, keys, nil)
+	db, err := store.Open(ctx, filepath.Join(dir, "kiosk.db"), keys, store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { db.Close() })
+	js := jobs.New(db.PrintJobs())
 	paper := NewJobPaper(ctx, p, js)
 	t.Cleanup(paper.Close)
 	w := &deskWorld{centre: s, cl: cl, desk: &Desk{Source: cl, Paper: paper, Profile: p.Profile()}, paper: paper, jobs: js, em: em, token: sess.Token, id: id}

@@ -14,7 +14,7 @@ import (
 // ActionUIHung is the audit action of a UI hang.
 const ActionUIHung = "ui.hung"
 
-// Enqueuer queues an event; *outbox.Outbox is one.
+// Enqueuer queues an event; *store.Store is one.
 type Enqueuer interface {
 	Enqueue(ctx context.Context, ev outbox.Event) (outbox.Item, error)
 }

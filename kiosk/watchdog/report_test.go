@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/absher-kiosk/kiosk/kiosk/store"
 	"github.com/absher-kiosk/kiosk/sync/api"
-	"github.com/absher-kiosk/kiosk/sync/outbox"
 	"github.com/absher-kiosk/kiosk/sync/seal"
 )
 
@@ -18,7 +18,7 @@ func TestReportHangQueuesAudit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	o, err := outbox.Open(context.Background(), filepath.Join(dir, "kiosk.db"), keys, outbox.Options{})
+	o, err := store.Open(context.Background(), filepath.Join(dir, "kiosk.db"), keys, store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +56,7 @@ func TestReportHangOnClosedOutbox(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	o, err := outbox.Open(context.Background(), filepath.Join(dir, "kiosk.db"), keys, outbox.Options{})
+	o, err := store.Open(context.Background(), filepath.Join(dir, "kiosk.db"), keys, store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/absher-kiosk/kiosk/kiosk/store"
 	"github.com/absher-kiosk/kiosk/sync/outbox"
 )
 
@@ -177,7 +178,7 @@ func TestUploaderBackoffWithoutSleeping(t *testing.T) {
 	if _, err := o.Enqueue(ctx, outbox.Event{Kind: "audit", Payload: auditPayload(t, "x", 1)}); err != nil {
 		t.Fatal(err)
 	}
-	q := &failCounter{Outbox: o}
+	q := &failCounter{Store: o}
 	u := NewUploader(c, q, UploaderOptions{Clock: clk, Poll: time.Hour, Backoff: Backoff{Rand: func(n int64) int64 { return n - 1 }}})
 	done := make(chan error)
 	go func() { done <- u.Serve(ctx) }()
@@ -218,10 +219,10 @@ func TestUploaderBackoffWithoutSleeping(t *testing.T) {
 	}
 }
 
-func openOutboxClock(t testing.TB, path string, now func() time.Time) *outbox.Outbox {
+func openOutboxClock(t testing.TB, path string, now func() time.Time) *store.Store {
 	t.Helper()
 	keys := mustKeys(t, filepath.Join(filepath.Dir(path), "outbox.key"))
-	o, err := outbox.Open(context.Background(), path, keys, outbox.Options{Clock: now})
+	o, err := store.Open(context.Background(), path, keys, store.Options{Clock: now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,11 +232,11 @@ func openOutboxClock(t testing.TB, path string, now func() time.Time) *outbox.Ou
 
 // failCounter counts the attempts charged to rows.
 type failCounter struct {
-	*outbox.Outbox
+	*store.Store
 	fails atomic.Int64
 }
 
 func (f *failCounter) Fail(ctx context.Context, ids []int64, reason string, next time.Time) error {
 	f.fails.Add(1)
-	return f.Outbox.Fail(ctx, ids, reason, next)
+	return f.Store.Fail(ctx, ids, reason, next)
 }

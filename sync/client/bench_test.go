@@ -8,17 +8,18 @@ import (
 	"testing"
 	"time"
 
+	"github.com/absher-kiosk/kiosk/kiosk/store"
 	"github.com/absher-kiosk/kiosk/sync/outbox"
 )
 
 const backlog = 100_000
 
 // fill queues n audit events, 1,000 per transaction.
-func fill(b *testing.B, o *outbox.Outbox, n int) {
+func fill(b *testing.B, o *store.Store, n int) {
 	b.Helper()
 	ctx := context.Background()
 	for i := 0; i < n; i += 1000 {
-		err := o.Update(ctx, func(tx *outbox.Tx) error {
+		err := o.Update(ctx, func(tx outbox.Tx) error {
 			for j := i; j < min(i+1000, n); j++ {
 				if _, err := tx.Enqueue(outbox.Event{Kind: "audit", Payload: auditPayload(b, "bench", j)}); err != nil {
 					return err
@@ -32,7 +33,7 @@ func fill(b *testing.B, o *outbox.Outbox, n int) {
 	}
 }
 
-func drainBench(b *testing.B, c *Client, o *outbox.Outbox) {
+func drainBench(b *testing.B, c *Client, o *store.Store) {
 	b.Helper()
 	u := NewUploader(c, o, UploaderOptions{MaxBatch: 500})
 	ctx, cancel := context.WithCancel(context.Background())

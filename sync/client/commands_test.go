@@ -18,6 +18,7 @@ import (
 
 	"github.com/absher-kiosk/kiosk/central"
 	"github.com/absher-kiosk/kiosk/central/devpki"
+	"github.com/absher-kiosk/kiosk/kiosk/store"
 	"github.com/absher-kiosk/kiosk/sync/api"
 	"github.com/absher-kiosk/kiosk/sync/outbox"
 	"github.com/absher-kiosk/kiosk/sync/seal"
@@ -32,7 +33,7 @@ func queueCommand(t testing.TB, s *central.Server, kioskID string, kind api.Comm
 	return c
 }
 
-func kvInt(t testing.TB, o *outbox.Outbox, key string) int {
+func kvInt(t testing.TB, o *store.Store, key string) int {
 	t.Helper()
 	v, _, err := o.GetKV(context.Background(), key)
 	if err != nil {
@@ -48,8 +49,8 @@ func kvInt(t testing.TB, o *outbox.Outbox, key string) int {
 	return n
 }
 
-func counter(key string) func(tx *outbox.Tx, c api.Command) error {
-	return func(tx *outbox.Tx, c api.Command) error {
+func counter(key string) func(tx outbox.Tx, c api.Command) error {
+	return func(tx outbox.Tx, c api.Command) error {
 		v, _, err := tx.GetKV(key)
 		if err != nil {
 			return err
@@ -102,10 +103,10 @@ func TestCommandsRefusedAndAppliedOnce(t *testing.T) {
 	clk := newFakeClock()
 	clk.now = time.Now()
 	p := NewCommandPuller(newClient(t, s, px.srv.URL), o, s.Pub, map[api.CommandKind]Handler{
-		api.CmdOutOfService:  {InTx: func(tx *outbox.Tx, c api.Command) error { return tx.SetKV("oos", "1") }},
-		api.CmdInService:     {InTx: func(tx *outbox.Tx, c api.Command) error { return tx.SetKV("oos", "0") }},
+		api.CmdOutOfService:  {InTx: func(tx outbox.Tx, c api.Command) error { return tx.SetKV("oos", "1") }},
+		api.CmdInService:     {InTx: func(tx outbox.Tx, c api.Command) error { return tx.SetKV("oos", "0") }},
 		api.CmdPrintTestPage: {InTx: counter("printed")},
-		api.CmdCollectLogs: {InTx: func(tx *outbox.Tx, c api.Command) error {
+		api.CmdCollectLogs: {InTx: func(tx outbox.Tx, c api.Command) error {
 			if err := counter("collected")(tx, c); err != nil {
 				return err
 			}
@@ -193,7 +194,7 @@ func commandChild() {
 	if err != nil {
 		fail(err)
 	}
-	o, err := outbox.Open(ctx, os.Getenv(envDB), keys, outbox.Options{})
+	o, err := store.Open(ctx, os.Getenv(envDB), keys, store.Options{})
 	if err != nil {
 		fail(err)
 	}

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/absher-kiosk/kiosk/kiosk/store"
 	"github.com/absher-kiosk/kiosk/sync/outbox"
 	"github.com/absher-kiosk/kiosk/sync/seal"
 )
@@ -50,7 +51,7 @@ func crashChild() {
 		fmt.Println("ERR", err)
 		os.Exit(3)
 	}
-	o, err := outbox.Open(ctx, os.Getenv(envDB), keys, outbox.Options{})
+	o, err := store.Open(ctx, os.Getenv(envDB), keys, store.Options{})
 	if err != nil {
 		fmt.Println("ERR", err)
 		os.Exit(3)
@@ -65,7 +66,7 @@ func crashChild() {
 	out := bufio.NewWriterSize(os.Stdout, 64)
 	for {
 		var n int
-		err := o.Update(ctx, func(tx *outbox.Tx) error {
+		err := o.Update(ctx, func(tx outbox.Tx) error {
 			v, _, err := tx.GetKV("crash.n")
 			if err != nil {
 				return err

@@ -92,7 +92,7 @@ func FuzzCommand(f *testing.F) {
 		f.Fatal(err)
 	}
 	applied := 0
-	inTx := func(tx *outbox.Tx, c api.Command) error { applied++; return nil }
+	inTx := func(tx outbox.Tx, c api.Command) error { applied++; return nil }
 	h := map[api.CommandKind]Handler{}
 	for _, k := range api.CommandKinds {
 		h[k] = Handler{InTx: inTx}

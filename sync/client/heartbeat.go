@@ -86,10 +86,9 @@ func (h *Heartbeat) Beat(ctx context.Context) (queued bool, err error) {
 	if err != nil {
 		return false, fmt.Errorf("heartbeat: encode: %w", err)
 	}
-	err = h.s.Update(ctx, func(tx *outbox.Tx) error {
-		// The outbox's documented row schema: kind and parked.
-		var waiting int
-		if err := tx.QueryRow(`SELECT count(*) FROM outbox WHERE kind = ? AND parked = 0`, string(api.EventHeartbeat)).Scan(&waiting); err != nil {
+	err = h.s.Update(ctx, func(tx outbox.Tx) error {
+		waiting, err := tx.Waiting(string(api.EventHeartbeat))
+		if err != nil {
 			return fmt.Errorf("count queued heartbeats: %w", err)
 		}
 		if waiting > 0 {

@@ -18,8 +18,8 @@ import (
 	"github.com/absher-kiosk/kiosk/central"
 	"github.com/absher-kiosk/kiosk/central/demo"
 	"github.com/absher-kiosk/kiosk/central/people"
+	"github.com/absher-kiosk/kiosk/kiosk/store"
 	"github.com/absher-kiosk/kiosk/sync/api"
-	"github.com/absher-kiosk/kiosk/sync/outbox"
 	"github.com/absher-kiosk/kiosk/sync/seal"
 	_ "github.com/mattn/go-sqlite3"
 )
@@ -78,13 +78,13 @@ func newClient(t testing.TB, s *central.Server, url string) *Client {
 	return c
 }
 
-func openOutbox(t testing.TB, path string) *outbox.Outbox {
+func openOutbox(t testing.TB, path string) *store.Store {
 	t.Helper()
 	keys, err := seal.LoadOrCreate(filepath.Join(filepath.Dir(path), "outbox.key"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	o, err := outbox.Open(context.Background(), path, keys, outbox.Options{})
+	o, err := store.Open(context.Background(), path, keys, store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +145,7 @@ func auditPayload(t testing.TB, action string, n int) []byte {
 func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
 
 // drain runs an uploader until the queue is empty (parked rows aside).
-func drain(t testing.TB, u *Uploader, o *outbox.Outbox, limit time.Duration) {
+func drain(t testing.TB, u *Uploader, o *store.Store, limit time.Duration) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup

@@ -21,7 +21,7 @@ import (
 // queue: one transaction holds a command's effect, its record and the
 // event reporting it.
 type Store interface {
-	Update(ctx context.Context, fn func(tx *outbox.Tx) error) error
+	Update(ctx context.Context, fn func(tx outbox.Tx) error) error
 	GetKV(ctx context.Context, key string) (string, bool, error)
 }
 
@@ -190,7 +190,7 @@ func (p *ConfigPuller) PollOnce(ctx context.Context, ifNoneMatch string) (string
 	if err != nil {
 		return tag, p.refuse(ctx, tag, err)
 	}
-	err = p.s.Update(ctx, func(tx *outbox.Tx) error {
+	err = p.s.Update(ctx, func(tx outbox.Tx) error {
 		if err := tx.SetKV(kvConfigDoc, string(r.body)); err != nil {
 			return err
 		}
@@ -217,7 +217,7 @@ func (p *ConfigPuller) refuse(ctx context.Context, tag string, reason error) err
 	if err != nil {
 		return err
 	}
-	err = p.s.Update(ctx, func(tx *outbox.Tx) error {
+	err = p.s.Update(ctx, func(tx outbox.Tx) error {
 		if prev, _, err := tx.GetKV(kvConfigRefused); err != nil || prev == tag {
 			return err
 		}
@@ -236,7 +236,7 @@ func (p *ConfigPuller) refuse(ctx context.Context, tag string, reason error) err
 type Handler struct {
 	// InTx does the local effect inside the transaction that records the
 	// command (for example setting out-of-service in kv). May be nil.
-	InTx func(tx *outbox.Tx, c api.Command) error
+	InTx func(tx outbox.Tx, c api.Command) error
 	// AfterCommit does what cannot be inside a transaction (print a test
 	// page, restart). It is recorded as pending in the same transaction and
 	// run after commit; pending effects left by a crash run at the next
@@ -359,7 +359,7 @@ func (p *CommandPuller) Handle(ctx context.Context, c api.Command) error {
 	now := p.o.Clock.Now()
 	var pending *api.Command
 	var h Handler
-	err := p.s.Update(ctx, func(tx *outbox.Tx) error {
+	err := p.s.Update(ctx, func(tx outbox.Tx) error {
 		pending = nil
 		last, err := txInt(tx, kvLastSeq)
 		if err != nil {
@@ -438,7 +438,7 @@ func (p *CommandPuller) reportFailed(ctx context.Context, c api.Command, cause e
 	if len(reason) > 300 {
 		reason = reason[:300]
 	}
-	err := p.s.Update(ctx, func(tx *outbox.Tx) error {
+	err := p.s.Update(ctx, func(tx outbox.Tx) error {
 		cursor, err := txInt(tx, kvCursor)
 		if err != nil {
 			return err
@@ -456,7 +456,7 @@ func (p *CommandPuller) reportFailed(ctx context.Context, c api.Command, cause e
 	return nil
 }
 
-func (p *CommandPuller) refuseTx(tx *outbox.Tx, c api.Command, verr error, cursor int64, now time.Time) error {
+func (p *CommandPuller) refuseTx(tx outbox.Tx, c api.Command, verr error, cursor int64, now time.Time) error {
 	reason := refusalReason(verr)
 	p.o.Logger.Warn("command refused", "id", c.ID, "seq", c.Seq, "kind", c.Kind, "reason", reason)
 	// The cursor moves past a refused command so it is not fetched and
@@ -471,7 +471,7 @@ func (p *CommandPuller) refuseTx(tx *outbox.Tx, c api.Command, verr error, curso
 
 // enqueueResult queues a command_result event; its key is derived from the
 // command and outcome, and one already queued is not queued twice.
-func enqueueResult(tx *outbox.Tx, c api.Command, outcome, reason string, now time.Time) error {
+func enqueueResult(tx outbox.Tx, c api.Command, outcome, reason string, now time.Time) error {
 	mark := "sync.commands.reported." + eventKey(c.ID, outcome, reason)
 	if _, seen, err := tx.GetKV(mark); err != nil || seen {
 		return err
@@ -486,7 +486,7 @@ func enqueueResult(tx *outbox.Tx, c api.Command, outcome, reason string, now tim
 	return tx.SetKV(mark, "1")
 }
 
-func txInt(tx *outbox.Tx, key string) (int64, error) {
+func txInt(tx outbox.Tx, key string) (int64, error) {
 	v, ok, err := tx.GetKV(key)
 	if err != nil || !ok || v == "" {
 		return 0, err
@@ -498,7 +498,7 @@ func txInt(tx *outbox.Tx, key string) (int64, error) {
 	return n, nil
 }
 
-func readPending(tx *outbox.Tx) ([]api.Command, error) {
+func readPending(tx outbox.Tx) ([]api.Command, error) {
 	v, ok, err := tx.GetKV(kvPending)
 	if err != nil || !ok || v == "" {
 		return nil, err
@@ -510,7 +510,7 @@ func readPending(tx *outbox.Tx) ([]api.Command, error) {
 	return cs, nil
 }
 
-func writePending(tx *outbox.Tx, cs []api.Command) error {
+func writePending(tx outbox.Tx, cs []api.Command) error {
 	b, err := json.Marshal(cs)
 	if err != nil {
 		return err
@@ -518,7 +518,7 @@ func writePending(tx *outbox.Tx, cs []api.Command) error {
 	return tx.SetKV(kvPending, string(b))
 }
 
-func addPending(tx *outbox.Tx, c api.Command) error {
+func addPending(tx outbox.Tx, c api.Command) error {
 	cs, err := readPending(tx)
 	if err != nil {
 		return err
@@ -527,7 +527,7 @@ func addPending(tx *outbox.Tx, c api.Command) error {
 }
 
 func (p *CommandPuller) clearPending(ctx context.Context, id string) error {
-	return p.s.Update(ctx, func(tx *outbox.Tx) error {
+	return p.s.Update(ctx, func(tx outbox.Tx) error {
 		cs, err := readPending(tx)
 		if err != nil {
 			return err
@@ -565,7 +565,7 @@ func (p *CommandPuller) runEffect(ctx context.Context, h Handler, c api.Command)
 // before they were done.
 func (p *CommandPuller) RunPending(ctx context.Context) error {
 	var cs []api.Command
-	if err := p.s.Update(ctx, func(tx *outbox.Tx) (err error) { cs, err = readPending(tx); return }); err != nil {
+	if err := p.s.Update(ctx, func(tx outbox.Tx) (err error) { cs, err = readPending(tx); return }); err != nil {
 		return err
 	}
 	var errs []error

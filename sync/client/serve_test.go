@@ -89,7 +89,7 @@ func TestPullersBackOffWhenUnreachable(t *testing.T) {
 			return p, p.Status
 		},
 		"commands": func(clk Clock) (interface{ Serve(context.Context) error }, func() Status) {
-			p := NewCommandPuller(c, o, s.Pub, map[api.CommandKind]Handler{api.CmdInService: {InTx: func(*outbox.Tx, api.Command) error { return nil }}}, PullOptions{Clock: clk, Backoff: top})
+			p := NewCommandPuller(c, o, s.Pub, map[api.CommandKind]Handler{api.CmdInService: {InTx: func(outbox.Tx, api.Command) error { return nil }}}, PullOptions{Clock: clk, Backoff: top})
 			return p, p.Status
 		},
 	} {

@@ -3,8 +3,6 @@ package outbox
 import (
 	"errors"
 	"fmt"
-
-	"github.com/mattn/go-sqlite3"
 )
 
 // ErrStorage marks errors caused by the disk or the database file rather than
@@ -40,35 +38,3 @@ func (e *StorageError) Error() string {
 
 // Unwrap lets errors.Is find both ErrStorage and the SQLite cause.
 func (e *StorageError) Unwrap() []error { return []error{ErrStorage, e.Err} }
-
-// classify turns SQLite storage failures into a *StorageError and leaves
-// every other error as it is.
-func classify(path string, err error) error {
-	if err == nil {
-		return nil
-	}
-	var se *StorageError
-	if errors.As(err, &se) {
-		return err
-	}
-	var sq sqlite3.Error
-	if !errors.As(err, &sq) {
-		return err
-	}
-	fault := ""
-	switch sq.Code {
-	case sqlite3.ErrFull:
-		fault = "full"
-	case sqlite3.ErrReadonly:
-		fault = "readonly"
-	case sqlite3.ErrIoErr:
-		fault = "ioerr"
-	case sqlite3.ErrCorrupt, sqlite3.ErrNotADB:
-		fault = "corrupt"
-	case sqlite3.ErrCantOpen:
-		fault = "cantopen"
-	default:
-		return err
-	}
-	return &StorageError{Fault: fault, Path: path, Err: err}
-}

@@ -2,26 +2,12 @@ package jobs_test
 
 import (
 	"bytes"
-	"image"
-	"image/color"
 	"reflect"
 	"testing"
 
 	"github.com/absher-kiosk/kiosk/devices/printer/escpos"
 	"github.com/absher-kiosk/kiosk/devices/printer/jobs"
 )
-
-func bitmapImage(b escpos.Bitmap) image.Image {
-	img := image.NewGray(image.Rect(0, 0, b.W, b.H))
-	for y := 0; y < b.H; y++ {
-		for x := 0; x < b.W; x++ {
-			if !b.At(x, y) {
-				img.SetGray(x, y, color.Gray{Y: 255})
-			}
-		}
-	}
-	return img
-}
 
 func TestEncodedRoundTrip(t *testing.T) {
 	e := escpos.Encoded{Bytes: []byte("\x1b@hello\n\x1dV\x41\x60"), Breaks: []int{0, 2, 8, 12}}

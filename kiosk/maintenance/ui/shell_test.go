@@ -22,6 +22,7 @@ import (
 
 	"github.com/absher-kiosk/kiosk/kiosk/i18n"
 	"github.com/absher-kiosk/kiosk/kiosk/maintenance"
+	"github.com/absher-kiosk/kiosk/kiosk/store"
 	kui "github.com/absher-kiosk/kiosk/kiosk/ui"
 	"github.com/absher-kiosk/kiosk/sync/api"
 	"github.com/absher-kiosk/kiosk/sync/outbox"
@@ -167,7 +168,7 @@ type env struct {
 	timers *timers
 	audit  *auditLog
 	parts  *parts
-	queue  *outbox.Outbox
+	queue  *store.Store
 	cat    *i18n.Catalog
 	hash   string
 }
@@ -205,7 +206,7 @@ func newEnv(t testing.TB, lang string) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.queue, err = outbox.Open(context.Background(), filepath.Join(dir, "outbox.db"), keys, outbox.Options{Clock: e.c.now})
+	e.queue, err = store.Open(context.Background(), filepath.Join(dir, "outbox.db"), keys, store.Options{Clock: e.c.now})
 	if err != nil {
 		t.Fatal(err)
 	}

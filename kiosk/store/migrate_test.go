@@ -1,4 +1,4 @@
-package outbox
+package store
 
 import (
 	"context"
@@ -34,7 +34,7 @@ func TestMigrate(t *testing.T) {
 			defer db.Close()
 			ctx := context.Background()
 			for i, steps := range tc.runs {
-				err = Migrate(ctx, db, "printjobs", steps)
+				err = migrate(ctx, db, "printjobs", steps)
 				if i < len(tc.runs)-1 && err != nil {
 					t.Fatalf("run %d: %v", i+1, err)
 				}
@@ -52,7 +52,7 @@ func TestMigrate(t *testing.T) {
 			}
 		})
 	}
-	if err := Migrate(context.Background(), nil, "", nil); err == nil || !strings.Contains(err.Error(), "component name is empty") {
+	if err := migrate(context.Background(), nil, "", nil); err == nil || !strings.Contains(err.Error(), "component name is empty") {
 		t.Fatalf("Migrate without a component = %v", err)
 	}
 }

@@ -1,8 +1,9 @@
-package outbox
+package store
 
 import (
 	"context"
 	"database/sql"
+	"github.com/absher-kiosk/kiosk/sync/outbox"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -40,7 +41,7 @@ func BenchmarkEnqueue(b *testing.B) {
 	for b.Loop() {
 		for range eventsPerOp {
 			t := time.Now()
-			if _, err := e.o.Enqueue(ctx, Event{Kind: "tx.bench", Payload: payload}); err != nil {
+			if _, err := e.o.Enqueue(ctx, outbox.Event{Kind: "tx.bench", Payload: payload}); err != nil {
 				b.Fatal(err)
 			}
 			lat = append(lat, time.Since(t))
@@ -62,9 +63,9 @@ func BenchmarkEnqueueBatched(b *testing.B) {
 	for b.Loop() {
 		for range eventsPerOp / batchSize {
 			t := time.Now()
-			err := e.o.Update(ctx, func(tx *Tx) error {
+			err := e.o.Update(ctx, func(tx outbox.Tx) error {
 				for range batchSize {
-					if _, err := tx.Enqueue(Event{Kind: "tx.bench", Payload: payload}); err != nil {
+					if _, err := tx.Enqueue(outbox.Event{Kind: "tx.bench", Payload: payload}); err != nil {
 						return err
 					}
 				}
@@ -90,9 +91,9 @@ func BenchmarkDrainCycle(b *testing.B) {
 	var elapsed time.Duration
 	for b.Loop() {
 		b.StopTimer()
-		err := e.o.Update(ctx, func(tx *Tx) error {
+		err := e.o.Update(ctx, func(tx outbox.Tx) error {
 			for range eventsPerOp {
-				if _, err := tx.Enqueue(Event{Kind: "tx.bench", Payload: payload}); err != nil {
+				if _, err := tx.Enqueue(outbox.Event{Kind: "tx.bench", Payload: payload}); err != nil {
 					return err
 				}
 			}

@@ -1,10 +1,12 @@
-package outbox
+package store
 
 import (
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+
+	"github.com/absher-kiosk/kiosk/sync/outbox"
 )
 
 // CommandApplied reports whether the command with this id was applied
@@ -17,7 +19,7 @@ func (t *Tx) CommandApplied(id string) (bool, error) {
 		return false, nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("outbox: look up command %s: %w", id, err)
+		return false, fmt.Errorf("store: look up command %s: %w", id, err)
 	}
 	return true, nil
 }
@@ -26,12 +28,12 @@ func (t *Tx) CommandApplied(id string) (bool, error) {
 // twice is an error, which rolls back the second application.
 func (t *Tx) RecordCommand(id string, seq int64, kind string) error {
 	if id == "" {
-		return errors.New("outbox: record command: empty command id")
+		return errors.New("store: record command: empty command id")
 	}
 	_, err := t.tx.ExecContext(t.ctx, `INSERT INTO applied_commands (id, seq, kind, applied_at) VALUES (?, ?, ?, ?)`,
-		id, seq, kind, t.o.opt.Clock().UnixNano())
+		id, seq, kind, t.s.opt.Clock().UnixNano())
 	if err != nil {
-		return fmt.Errorf("outbox: record command %s: %w", id, err)
+		return fmt.Errorf("store: record command %s: %w", id, err)
 	}
 	return nil
 }
@@ -44,7 +46,7 @@ func (t *Tx) GetKV(key string) (value string, ok bool, err error) {
 		return "", false, nil
 	}
 	if err != nil {
-		return "", false, fmt.Errorf("outbox: read %s: %w", key, err)
+		return "", false, fmt.Errorf("store: read %s: %w", key, err)
 	}
 	return value, true, nil
 }
@@ -53,19 +55,24 @@ func (t *Tx) GetKV(key string) (value string, ok bool, err error) {
 func (t *Tx) SetKV(key, value string) error {
 	_, err := t.tx.ExecContext(t.ctx, `INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
 	if err != nil {
-		return fmt.Errorf("outbox: write %s: %w", key, err)
+		return fmt.Errorf("store: write %s: %w", key, err)
 	}
 	return nil
 }
 
-// GetKV reads a value outside any transaction.
-func (o *Outbox) GetKV(ctx context.Context, key string) (value string, ok bool, err error) {
-	err = o.r.QueryRowContext(ctx, `SELECT value FROM kv WHERE key = ?`, key).Scan(&value)
+// GetKV reads a setting outside any transaction.
+func (s *Store) GetKV(ctx context.Context, key string) (value string, ok bool, err error) {
+	err = s.r.QueryRowContext(ctx, `SELECT value FROM kv WHERE key = ?`, key).Scan(&value)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", false, nil
 	}
 	if err != nil {
-		return "", false, o.fault(fmt.Errorf("outbox: read %s: %w", key, err))
+		return "", false, s.fault(fmt.Errorf("store: read %s: %w", key, err))
 	}
 	return value, true, nil
+}
+
+// SetKV writes a setting in a transaction of its own.
+func (s *Store) SetKV(ctx context.Context, key, value string) error {
+	return s.Update(ctx, func(tx outbox.Tx) error { return tx.SetKV(key, value) })
 }

@@ -1,10 +1,11 @@
-package jobs_test
+package store_test
 
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"errors"
+	"image"
+	"image/color"
 	"os"
 	"path/filepath"
 	"testing"
@@ -14,19 +15,9 @@ import (
 	"github.com/absher-kiosk/kiosk/devices/printer/emulator"
 	"github.com/absher-kiosk/kiosk/devices/printer/escpos"
 	"github.com/absher-kiosk/kiosk/devices/printer/jobs"
+	"github.com/absher-kiosk/kiosk/kiosk/store"
 	"github.com/absher-kiosk/kiosk/sync/seal"
-	_ "github.com/mattn/go-sqlite3"
 )
-
-func openDB(t *testing.T, path string) *sql.DB {
-	t.Helper()
-	db, err := sql.Open("sqlite3", "file:"+path+"?_journal_mode=WAL&_synchronous=FULL&_txlock=immediate")
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.SetMaxOpenConns(1)
-	return db
-}
 
 type rig struct {
 	dir   string
@@ -56,13 +47,17 @@ func newRig(t *testing.T) *rig {
 	return &rig{dir: dir, keys: keys, em: em, p: p, clock: time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)}
 }
 
-func (r *rig) store(t *testing.T, db *sql.DB) *jobs.Store {
-	s, err := jobs.Open(context.Background(), db, r.keys, func() time.Time { return r.clock })
+// open opens the kiosk's store at path, on the rig's clock.
+func (r *rig) open(t *testing.T, path string) *store.Store {
+	t.Helper()
+	st, err := store.Open(context.Background(), path, r.keys, store.Options{Clock: func() time.Time { return r.clock }})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return s
+	return st
 }
+
+func jobStore(st *store.Store) *jobs.Store { return jobs.New(st.PrintJobs()) }
 
 const secretName = "MOHAMMED ALQAHTANI 1012345678"
 
@@ -89,9 +84,9 @@ func TestPaperOutThenReprint(t *testing.T) {
 	r := newRig(t)
 	ctx := context.Background()
 	path := filepath.Join(r.dir, "kiosk.db")
-	db := openDB(t, path)
+	db := r.open(t, path)
 	defer db.Close()
-	s := r.store(t, db)
+	s := jobStore(db)
 	enc := receipt(t, r.p)
 	id, err := s.Add(ctx, "receipt", enc)
 	if err != nil {
@@ -126,9 +121,9 @@ func TestPaperOutThenReprint(t *testing.T) {
 
 	// A new roll; the job is printed again from the stored bytes.
 	r.em.Reset()
-	db = openDB(t, path)
+	db = r.open(t, path)
 	defer db.Close()
-	s = r.store(t, db)
+	s = jobStore(db)
 	if err := s.Run(ctx, r.p, id); err != nil {
 		t.Fatalf("reprint: %v", err)
 	}
@@ -149,8 +144,8 @@ func TestPowerCutMidPrint(t *testing.T) {
 	r := newRig(t)
 	ctx := context.Background()
 	path := filepath.Join(r.dir, "kiosk.db")
-	db := openDB(t, path)
-	s := r.store(t, db)
+	db := r.open(t, path)
+	s := jobStore(db)
 	id, err := s.Add(ctx, "visa", receipt(t, r.p))
 	if err != nil {
 		t.Fatal(err)
@@ -164,9 +159,9 @@ func TestPowerCutMidPrint(t *testing.T) {
 	db.Close() // the kiosk loses power here
 
 	r.clock = r.clock.Add(time.Hour)
-	db = openDB(t, path)
+	db = r.open(t, path)
 	defer db.Close()
-	s = r.store(t, db)
+	s = jobStore(db)
 	got, err := s.Recover(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -188,9 +183,9 @@ func TestPowerCutMidPrint(t *testing.T) {
 
 func TestUnknownJob(t *testing.T) {
 	r := newRig(t)
-	db := openDB(t, filepath.Join(r.dir, "k.db"))
+	db := r.open(t, filepath.Join(r.dir, "k.db"))
 	defer db.Close()
-	s := r.store(t, db)
+	s := jobStore(db)
 	if err := s.Start(context.Background(), 99); err == nil {
 		t.Fatal("started a job that does not exist")
 	}
@@ -202,17 +197,29 @@ func TestUnknownJob(t *testing.T) {
 func TestTamperedContent(t *testing.T) {
 	r := newRig(t)
 	ctx := context.Background()
-	db := openDB(t, filepath.Join(r.dir, "k.db"))
+	db := r.open(t, filepath.Join(r.dir, "k.db"))
 	defer db.Close()
-	s := r.store(t, db)
+	s := jobStore(db)
 	id, err := s.Add(ctx, "receipt", receipt(t, r.p))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Exec(`UPDATE printer_jobs SET content = CAST(substr(content, 1, length(content)-1) || x'00' AS BLOB) WHERE id = ?`, id); err != nil {
+	if err := store.Corrupt(db, `UPDATE printer_jobs SET content = CAST(substr(content, 1, length(content)-1) || x'00' AS BLOB) WHERE id = ?`, id); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Content(ctx, id); err == nil {
 		t.Fatal("tampered content was accepted")
 	}
+}
+
+func bitmapImage(b escpos.Bitmap) image.Image {
+	img := image.NewGray(image.Rect(0, 0, b.W, b.H))
+	for y := 0; y < b.H; y++ {
+		for x := 0; x < b.W; x++ {
+			if !b.At(x, y) {
+				img.SetGray(x, y, color.Gray{Y: 255})
+			}
+		}
+	}
+	return img
 }

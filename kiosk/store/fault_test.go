@@ -1,10 +1,11 @@
-package outbox
+package store
 
 import (
 	"bufio"
 	"context"
 	"errors"
 	"fmt"
+	"github.com/absher-kiosk/kiosk/sync/outbox"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -26,7 +27,7 @@ func verifyIntact(t *testing.T, path string, keys *seal.Keyring, want map[string
 	}
 	defer o.Close()
 	var ok string
-	if err := o.DB().QueryRow("PRAGMA integrity_check").Scan(&ok); err != nil || ok != "ok" {
+	if err := o.r.QueryRow("PRAGMA integrity_check").Scan(&ok); err != nil || ok != "ok" {
 		t.Fatalf("integrity_check = %q, %v", ok, err)
 	}
 	got, err := o.Next(context.Background(), len(want)+100, 1<<30)
@@ -48,12 +49,12 @@ func verifyIntact(t *testing.T, path string, keys *seal.Keyring, want map[string
 }
 
 // fillUntilFault enqueues until an error and returns what was queued.
-func fillUntilFault(t *testing.T, o *Outbox, size int) (map[string]string, error) {
+func fillUntilFault(t *testing.T, o *Store, size int) (map[string]string, error) {
 	t.Helper()
 	queued := map[string]string{}
 	for i := range 100000 {
 		p := fmt.Sprintf("%06d", i) + strings.Repeat("p", size)
-		it, err := o.Enqueue(context.Background(), Event{Kind: "tx.fill", Payload: []byte(p)})
+		it, err := o.Enqueue(context.Background(), outbox.Event{Kind: "tx.fill", Payload: []byte(p)})
 		if err != nil {
 			return queued, err
 		}
@@ -65,14 +66,14 @@ func fillUntilFault(t *testing.T, o *Outbox, size int) (map[string]string, error
 
 func checkStorageErr(t *testing.T, err error, hooked []error, fault, msg string) {
 	t.Helper()
-	var se *StorageError
-	if !errors.Is(err, ErrStorage) || !errors.As(err, &se) || se.Fault != fault {
+	var se *outbox.StorageError
+	if !errors.Is(err, outbox.ErrStorage) || !errors.As(err, &se) || se.Fault != fault {
 		t.Fatalf("error = %v, want a %q storage error", err, fault)
 	}
 	if !strings.Contains(err.Error(), msg) {
 		t.Fatalf("error %q does not say %q", err, msg)
 	}
-	if len(hooked) == 0 || !errors.Is(hooked[len(hooked)-1], ErrStorage) {
+	if len(hooked) == 0 || !errors.Is(hooked[len(hooked)-1], outbox.ErrStorage) {
 		t.Fatalf("OnStorageFault got %v, want the storage error", hooked)
 	}
 }
@@ -96,7 +97,7 @@ func TestFullDatabaseKeepsQueuedRows(t *testing.T) {
 		t.Fatal("nothing was queued before the database filled")
 	}
 	// Commands and acks also fail clearly while full, and change nothing.
-	if err := e.o.Update(ctx, func(tx *Tx) error { return tx.SetKV("x", strings.Repeat("v", 50000)) }); !errors.Is(err, ErrStorage) {
+	if err := e.o.Update(ctx, func(tx outbox.Tx) error { return tx.SetKV("x", strings.Repeat("v", 50000)) }); !errors.Is(err, outbox.ErrStorage) {
 		t.Fatalf("write while full = %v, want a storage error", err)
 	}
 	e.o.Close()
@@ -174,7 +175,7 @@ func TestReadOnlyDatabaseKeepsQueuedRows(t *testing.T) {
 	}
 	queued := map[string]string{}
 	for i := range 20 {
-		it, err := o.Enqueue(ctx, Event{Kind: "tx.a", Payload: fmt.Appendf(nil, "p%d", i)})
+		it, err := o.Enqueue(ctx, outbox.Event{Kind: "tx.a", Payload: fmt.Appendf(nil, "p%d", i)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -185,7 +186,7 @@ func TestReadOnlyDatabaseKeepsQueuedRows(t *testing.T) {
 	var hooked []error
 	o, err = Open(ctx, path, keys, Options{OnStorageFault: func(err error) { hooked = append(hooked, err) }})
 	if err == nil {
-		_, err = o.Enqueue(ctx, Event{Kind: "tx.a"})
+		_, err = o.Enqueue(ctx, outbox.Event{Kind: "tx.a"})
 		o.Close()
 	}
 	checkStorageErr(t, err, hooked, "readonly", "is read-only")
@@ -210,7 +211,7 @@ func TestCrashChild(t *testing.T) {
 	}
 	out := bufio.NewWriter(os.Stdout)
 	for i := 0; ; i++ {
-		it, err := o.Enqueue(context.Background(), Event{Kind: "tx.crash", Payload: fmt.Appendf(nil, "payload-%d", i)})
+		it, err := o.Enqueue(context.Background(), outbox.Event{Kind: "tx.crash", Payload: fmt.Appendf(nil, "payload-%d", i)})
 		if err != nil {
 			t.Fatal(err)
 		}

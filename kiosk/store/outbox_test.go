@@ -1,4 +1,4 @@
-package outbox
+package store
 
 import (
 	"bytes"
@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/absher-kiosk/kiosk/sync/outbox"
 	"os"
 	"path/filepath"
 	"strings"
@@ -39,7 +40,7 @@ type env struct {
 	dir, db, keyPath string
 	keys             *seal.Keyring
 	clock            *fakeClock
-	o                *Outbox
+	o                *Store
 }
 
 func newEnv(t testing.TB, opt Options) *env {
@@ -62,11 +63,11 @@ func newEnv(t testing.TB, opt Options) *env {
 	return e
 }
 
-func enqueueN(t testing.TB, o *Outbox, kind string, n int) []Item {
+func enqueueN(t testing.TB, o *Store, kind string, n int) []outbox.Item {
 	t.Helper()
-	var out []Item
+	var out []outbox.Item
 	for i := range n {
-		it, err := o.Enqueue(context.Background(), Event{Kind: kind, Payload: fmt.Appendf(nil, `{"n":%d}`, i)})
+		it, err := o.Enqueue(context.Background(), outbox.Event{Kind: kind, Payload: fmt.Appendf(nil, `{"n":%d}`, i)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -75,7 +76,7 @@ func enqueueN(t testing.TB, o *Outbox, kind string, n int) []Item {
 	return out
 }
 
-func ids(items []Item) []int64 {
+func ids(items []outbox.Item) []int64 {
 	var out []int64
 	for _, it := range items {
 		out = append(out, it.ID)
@@ -159,20 +160,20 @@ func TestEnqueueValidates(t *testing.T) {
 	e := newEnv(t, Options{})
 	ctx := context.Background()
 	key := "3f0c3f7e-4f4c-4a4e-9a53-7d2f1b9c0a11"
-	if _, err := e.o.Enqueue(ctx, Event{Kind: "audit.login", Key: key}); err != nil {
+	if _, err := e.o.Enqueue(ctx, outbox.Event{Kind: "audit.login", Key: key}); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
 		name string
-		ev   Event
+		ev   outbox.Event
 		want string
 	}{
-		{"empty kind", Event{}, "not a short lower-case name"},
-		{"kind with spaces", Event{Kind: "tx mobile"}, "not a short lower-case name"},
-		{"kind with an id number is masked", Event{Kind: "Tx 1234567890"}, `"Tx ******7890"`},
-		{"kind too long", Event{Kind: strings.Repeat("a", 65)}, "not a short lower-case name"},
-		{"key not a uuid", Event{Kind: "tx.a", Key: "not-a-uuid"}, "not a UUID"},
-		{"duplicate key", Event{Kind: "tx.a", Key: key}, "already queued"},
+		{"empty kind", outbox.Event{}, "not a short lower-case name"},
+		{"kind with spaces", outbox.Event{Kind: "tx mobile"}, "not a short lower-case name"},
+		{"kind with an id number is masked", outbox.Event{Kind: "Tx 1234567890"}, `"Tx ******7890"`},
+		{"kind too long", outbox.Event{Kind: strings.Repeat("a", 65)}, "not a short lower-case name"},
+		{"key not a uuid", outbox.Event{Kind: "tx.a", Key: "not-a-uuid"}, "not a UUID"},
+		{"duplicate key", outbox.Event{Kind: "tx.a", Key: key}, "already queued"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -194,15 +195,15 @@ func TestEnqueueValidates(t *testing.T) {
 func TestUpdateCommitsStateAndEventsTogether(t *testing.T) {
 	e := newEnv(t, Options{})
 	ctx := context.Background()
-	if err := Migrate(ctx, e.o.Writer(), "receipts", []string{`CREATE TABLE receipts (ref TEXT PRIMARY KEY) STRICT`}); err != nil {
+	if err := migrate(ctx, e.o.w, "receipts", []string{`CREATE TABLE receipts (ref TEXT PRIMARY KEY) STRICT`}); err != nil {
 		t.Fatal(err)
 	}
 	boom := errors.New("printer said no")
-	err := e.o.Update(ctx, func(tx *Tx) error {
-		if _, err := tx.Exec(`INSERT INTO receipts (ref) VALUES ('K-1')`); err != nil {
+	err := e.o.Update(ctx, func(tx outbox.Tx) error {
+		if _, err := tx.(*Tx).exec(`INSERT INTO receipts (ref) VALUES ('K-1')`); err != nil {
 			return err
 		}
-		if _, err := tx.Enqueue(Event{Kind: "tx.receipt"}); err != nil {
+		if _, err := tx.Enqueue(outbox.Event{Kind: "tx.receipt"}); err != nil {
 			return err
 		}
 		return boom
@@ -212,7 +213,7 @@ func TestUpdateCommitsStateAndEventsTogether(t *testing.T) {
 	}
 	count := func(q string) int {
 		var n int
-		if err := e.o.DB().QueryRowContext(ctx, q).Scan(&n); err != nil {
+		if err := e.o.r.QueryRowContext(ctx, q).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		return n
@@ -225,11 +226,11 @@ func TestUpdateCommitsStateAndEventsTogether(t *testing.T) {
 		t.Fatal("Wake signalled for a rolled-back transaction")
 	default:
 	}
-	err = e.o.Update(ctx, func(tx *Tx) error {
-		if _, err := tx.Exec(`INSERT INTO receipts (ref) VALUES ('K-1')`); err != nil {
+	err = e.o.Update(ctx, func(tx outbox.Tx) error {
+		if _, err := tx.(*Tx).exec(`INSERT INTO receipts (ref) VALUES ('K-1')`); err != nil {
 			return err
 		}
-		_, err := tx.Enqueue(Event{Kind: "tx.receipt"})
+		_, err := tx.Enqueue(outbox.Event{Kind: "tx.receipt"})
 		return err
 	})
 	if err != nil {
@@ -259,7 +260,7 @@ func TestWakeIsCoalescedAndSignalledAfterCommit(t *testing.T) {
 		t.Fatal("five enqueues gave more than one pending signal")
 	default:
 	}
-	if err := e.o.Update(ctx, func(tx *Tx) error { return tx.SetKV("etag", "v1") }); err != nil {
+	if err := e.o.Update(ctx, func(tx outbox.Tx) error { return tx.SetKV("etag", "v1") }); err != nil {
 		t.Fatal(err)
 	}
 	select {
@@ -272,9 +273,9 @@ func TestWakeIsCoalescedAndSignalledAfterCommit(t *testing.T) {
 func TestNextHonoursCountBytesAndDueTime(t *testing.T) {
 	e := newEnv(t, Options{})
 	ctx := context.Background()
-	var items []Item
+	var items []outbox.Item
 	for _, size := range []int{100, 100, 100, 5000, 100} {
-		it, err := e.o.Enqueue(ctx, Event{Kind: "tx.doc", Payload: bytes.Repeat([]byte("x"), size)})
+		it, err := e.o.Enqueue(ctx, outbox.Event{Kind: "tx.doc", Payload: bytes.Repeat([]byte("x"), size)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -361,7 +362,7 @@ func TestFailParksAfterMaxAttemptsWithoutBlockingOthers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Parked{{ID: poison, Kind: "tx.visa_extend", Created: t0, Attempts: 3, Reason: "centre: 422 invalid visa for ******5432"}}
+	want := []outbox.Parked{{ID: poison, Kind: "tx.visa_extend", Created: t0, Attempts: 3, Reason: "centre: 422 invalid visa for ******5432"}}
 	if fmt.Sprint(parked) != fmt.Sprint(want) {
 		t.Fatalf("Parked = %+v, want %+v", parked, want)
 	}
@@ -390,7 +391,7 @@ func TestCommandsAppliedExactlyOnce(t *testing.T) {
 	e := newEnv(t, Options{})
 	ctx := context.Background()
 	apply := func(id string, seq int64) (applied bool, err error) {
-		err = e.o.Update(ctx, func(tx *Tx) error {
+		err = e.o.Update(ctx, func(tx outbox.Tx) error {
 			done, err := tx.CommandApplied(id)
 			if err != nil || done {
 				return err
@@ -404,7 +405,7 @@ func TestCommandsAppliedExactlyOnce(t *testing.T) {
 			if err := tx.RecordCommand(id, seq, "out_of_service"); err != nil {
 				return err
 			}
-			_, err = tx.Enqueue(Event{Kind: "command.result", Payload: []byte(id)})
+			_, err = tx.Enqueue(outbox.Event{Kind: "command.result", Payload: []byte(id)})
 			applied = err == nil
 			return err
 		})
@@ -427,7 +428,7 @@ func TestCommandsAppliedExactlyOnce(t *testing.T) {
 		t.Fatalf("last_command_seq = %q, %v, %v; want 7", v, ok, err)
 	}
 	// Recording twice without checking fails and rolls the effect back.
-	err := e.o.Update(ctx, func(tx *Tx) error {
+	err := e.o.Update(ctx, func(tx outbox.Tx) error {
 		if err := tx.SetKV("service", "in"); err != nil {
 			return err
 		}
@@ -465,7 +466,7 @@ func TestKeyRotationKeepsOldRowsOpen(t *testing.T) {
 	}
 	defer o.Close()
 	var keyIDs []string
-	rows, err := o.DB().QueryContext(ctx, `SELECT key_id FROM outbox ORDER BY id`)
+	rows, err := o.r.QueryContext(ctx, `SELECT key_id FROM outbox ORDER BY id`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -490,7 +491,7 @@ func TestKeyRotationKeepsOldRowsOpen(t *testing.T) {
 func TestPayloadIsNeverOnDiskInPlain(t *testing.T) {
 	e := newEnv(t, Options{})
 	secret := []byte(`{"national_id":"1098765432","mobile":"+966512345678"}`)
-	if _, err := e.o.Enqueue(context.Background(), Event{Kind: "tx.mobile_update", Payload: secret}); err != nil {
+	if _, err := e.o.Enqueue(context.Background(), outbox.Event{Kind: "tx.mobile_update", Payload: secret}); err != nil {
 		t.Fatal(err)
 	}
 	for _, name := range []string{"kiosk.db", "kiosk.db-wal"} {
@@ -650,8 +651,8 @@ func TestOpenRefusesDamagedFile(t *testing.T) {
 		o.Close()
 		t.Fatal("Open of a damaged file succeeded")
 	}
-	var se *StorageError
-	if !errors.Is(err, ErrStorage) || !errors.As(err, &se) || se.Fault != "corrupt" || !strings.Contains(err.Error(), "is damaged") {
+	var se *outbox.StorageError
+	if !errors.Is(err, outbox.ErrStorage) || !errors.As(err, &se) || se.Fault != "corrupt" || !strings.Contains(err.Error(), "is damaged") {
 		t.Fatalf("Open error = %v, want a corrupt-file storage error", err)
 	}
 	if hooked == nil {
@@ -670,7 +671,7 @@ func TestConcurrentEnqueueAndDrain(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := range each {
-				if _, err := e.o.Enqueue(ctx, Event{Kind: "tx.c", Payload: fmt.Appendf(nil, "%d-%d", w, i)}); err != nil {
+				if _, err := e.o.Enqueue(ctx, outbox.Event{Kind: "tx.c", Payload: fmt.Appendf(nil, "%d-%d", w, i)}); err != nil {
 					errs <- err
 					return
 				}
