@@ -17,6 +17,7 @@ import (
 
 	"github.com/absher-kiosk/kiosk/central/people"
 	"github.com/absher-kiosk/kiosk/central/rules"
+	"github.com/absher-kiosk/kiosk/kiosk/pii"
 )
 
 // MinPopulation is the least number of persons Generate returns.
@@ -84,7 +85,11 @@ func (g *gen) digits(n int) string {
 // visitor (border number).
 func (g *gen) newID(prefix byte) string {
 	for {
-		id := WithCheckDigit(string(prefix) + g.digits(8))
+		id, err := pii.WithCheckDigit(string(prefix) + g.digits(8))
+		if err != nil {
+			// A prefix digit and eight drawn digits always complete.
+			panic("demo: " + err.Error())
+		}
 		if !g.used[id] {
 			g.used[id] = true
 			return id

@@ -73,6 +73,8 @@ func TestScrub(t *testing.T) {
 		{"port 8443", "port 8443"},
 		{"HTTP 503", "HTTP 503"},
 		{"two 12345 and 678901", "two 12345 and 678901"},
+		{"mixed 12٣٤5", "mixed 12٣٤5"},
+		{"code 1234", "code 1234"},
 		{"dial tcp 10.0.0.1:443: connection refused", "dial tcp 10.0.0.1:443: connection refused"},
 		{"mobile 0551-23-45678", "mobile 0551-23-45678"}, // eleven digits: neither shape
 		{"invalid utf8 \xff1045837265", "invalid utf8 \uFFFD******7265"},

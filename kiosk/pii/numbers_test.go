@@ -66,6 +66,9 @@ func TestLuhn(t *testing.T) {
 	for s, want := range map[string]bool{
 		"1000000008": true, "2000000006": true, "1045837265": true, "4401928371": true,
 		"1000000009": false, "1045837264": false, "": false, "10000000a8": false, "١٠٠٠٠٠٠٠٠٨": false,
+		"2000000007": false, "1234567897": true, "1234567890": false, "12345678a7": false,
+		"١٢٣٤٥٦٧٨٩٧": false, // digit folding is the reader's job, not the check's
+		"0":          true, " 1000000008": false,
 	} {
 		if got := Luhn(s); got != want {
 			t.Errorf("Luhn(%q) = %v, want %v", s, got, want)
@@ -74,6 +77,9 @@ func TestLuhn(t *testing.T) {
 }
 
 func TestWithCheckDigit(t *testing.T) {
+	if id, _ := WithCheckDigit("123456789"); id != "1234567897" {
+		t.Errorf("WithCheckDigit(123456789) = %q, want 1234567897", id)
+	}
 	for _, p := range []string{"212345678", "100000000", "238471650", "199999999"} {
 		id, err := WithCheckDigit(p)
 		if err != nil {
@@ -186,6 +192,32 @@ func FuzzNormaliseMobile(f *testing.F) {
 		for _, form := range []string{m, "0" + m[4:], m[4:], "00" + m[1:]} {
 			if sc := Scrub("to " + form + "."); strings.Contains(sc, m[4:]) {
 				t.Fatalf("Scrub keeps the mobile number %s: %q", form, sc)
+			}
+		}
+	})
+}
+
+func FuzzWithCheckDigit(f *testing.F) {
+	f.Add("123456789")
+	f.Add("12345678\x00")
+	f.Add("")
+	f.Fuzz(func(t *testing.T, s string) {
+		id, err := WithCheckDigit(s)
+		if err != nil {
+			if id != "" {
+				t.Fatalf("WithCheckDigit(%q) = %q with error %v", s, id, err)
+			}
+			return
+		}
+		if len(id) != 10 || id[:9] != s || !Luhn(id) {
+			t.Fatalf("WithCheckDigit(%q) = %q", s, id)
+		}
+		// Changing any one digit must break the check.
+		for i := range 10 {
+			b := []byte(id)
+			b[i] = '0' + (b[i]-'0'+1)%10
+			if Luhn(string(b)) {
+				t.Fatalf("%q still valid after changing digit %d", b, i)
 			}
 		}
 	})

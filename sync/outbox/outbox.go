@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/absher-kiosk/kiosk/kiosk/pii"
 	"github.com/absher-kiosk/kiosk/sync/seal"
 	"github.com/google/uuid"
 	"github.com/mattn/go-sqlite3"
@@ -263,12 +264,12 @@ var kindRE = regexp.MustCompile(`^[a-z][a-z0-9_.-]{0,63}$`)
 // written in the same transaction: nobody ever sees the unsealed placeholder.
 func (t *Tx) Enqueue(ev Event) (Item, error) {
 	if !kindRE.MatchString(ev.Kind) {
-		return Item{}, fmt.Errorf("outbox: event kind %q is not a short lower-case name such as \"tx.mobile_update\"", MaskDigits(ev.Kind))
+		return Item{}, fmt.Errorf("outbox: event kind %q is not a short lower-case name such as \"tx.mobile_update\"", pii.Scrub(ev.Kind))
 	}
 	if ev.Key == "" {
 		ev.Key = t.o.newID()
 	} else if _, err := uuid.Parse(ev.Key); err != nil {
-		return Item{}, fmt.Errorf("outbox: idempotency key %q is not a UUID: %w", MaskDigits(ev.Key), err)
+		return Item{}, fmt.Errorf("outbox: idempotency key %q is not a UUID: %w", pii.Scrub(ev.Key), err)
 	}
 	now := t.o.opt.Clock()
 	if ev.Created.IsZero() {
@@ -446,7 +447,7 @@ func (o *Outbox) Fail(ctx context.Context, ids []int64, reason string, next time
 	if len(ids) == 0 {
 		return nil
 	}
-	reason = MaskDigits(reason)
+	reason = pii.Scrub(reason)
 	var parked []int64
 	err := o.Update(ctx, func(tx *Tx) error {
 		parked = parked[:0]
@@ -477,7 +478,7 @@ func (o *Outbox) Fail(ctx context.Context, ids []int64, reason string, next time
 
 // Park sets a row aside with a reason; it is not sent again until Retry.
 func (o *Outbox) Park(ctx context.Context, id int64, reason string) error {
-	reason = MaskDigits(reason)
+	reason = pii.Scrub(reason)
 	var kind string
 	err := o.Update(ctx, func(tx *Tx) error {
 		err := tx.QueryRow(`UPDATE outbox SET parked = 1, last_error = ? WHERE id = ? RETURNING kind`, reason, id).Scan(&kind)
@@ -546,8 +547,8 @@ func (o *Outbox) Parked(ctx context.Context) ([]Parked, error) {
 		}
 		p.Created = time.Unix(0, created)
 		// Kinds are validated on enqueue, but the file may have been edited.
-		p.Kind = MaskDigits(p.Kind)
-		p.Reason = MaskDigits(p.Reason)
+		p.Kind = pii.Scrub(p.Kind)
+		p.Reason = pii.Scrub(p.Reason)
 		out = append(out, p)
 	}
 	if err := rows.Err(); err != nil {
