@@ -17,6 +17,7 @@ import (
 
 	"github.com/absher-kiosk/kiosk/central/people"
 	"github.com/absher-kiosk/kiosk/central/rules"
+	"github.com/absher-kiosk/kiosk/kiosk/passhash"
 	"github.com/absher-kiosk/kiosk/kiosk/pii"
 )
 
@@ -126,7 +127,7 @@ func (g *gen) salt() []byte {
 }
 
 func (g *gen) setPassword(p *people.Person, pw string) {
-	p.PasswordHash = hashWith(DemoParams, pw, g.salt())
+	p.PasswordHash = passhash.Encode(DemoParams, pw, g.salt())
 	p.AbsherActive = true
 }
 
