@@ -542,7 +542,8 @@ func (m *Machine) edit(ev Event, ok func(rune) bool) bool {
 }
 
 func isDigit(r rune) bool {
-	return r >= '0' && r <= '9' || r >= '\u0660' && r <= '\u0669' || r >= '\u06F0' && r <= '\u06F9'
+	_, ok := pii.Digit(r)
+	return ok
 }
 
 func isMobileRune(r rune) bool { return isDigit(r) || r == '+' }

@@ -383,16 +383,11 @@ func (m *Machine) submit() {
 func digitsOnly(b []byte) (string, error) {
 	var out []byte
 	for _, r := range string(b) {
-		if !isDigit(r) {
+		d, ok := pii.Digit(r)
+		if !ok {
 			return "", &pii.Error{Field: "code", Code: pii.NotDigits}
 		}
-		switch {
-		case r >= '\u0660' && r <= '\u0669':
-			r = '0' + r - '\u0660'
-		case r >= '\u06F0' && r <= '\u06F9':
-			r = '0' + r - '\u06F0'
-		}
-		out = append(out, byte(r))
+		out = append(out, d)
 	}
 	return string(out), nil
 }
