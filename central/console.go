@@ -16,6 +16,7 @@ import (
 	"unicode"
 
 	"github.com/absher-kiosk/kiosk/central/store"
+	"github.com/absher-kiosk/kiosk/kiosk/pii"
 	"github.com/absher-kiosk/kiosk/sync/api"
 )
 
@@ -384,7 +385,7 @@ var consoleFuncs = template.FuncMap{
 	},
 	"age":   func(sec int64) string { return span(time.Duration(sec) * time.Second) },
 	"paper": PaperLabel,
-	"mask":  api.Mask,
+	"mask":  pii.Mask,
 	"clock": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05Z") },
 	"args": func(m map[string]string) string {
 		keys := make([]string, 0, len(m))

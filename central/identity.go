@@ -12,6 +12,7 @@ import (
 
 	"github.com/absher-kiosk/kiosk/central/demo"
 	"github.com/absher-kiosk/kiosk/central/people"
+	"github.com/absher-kiosk/kiosk/kiosk/pii"
 	"github.com/absher-kiosk/kiosk/sync/api"
 )
 
@@ -108,7 +109,7 @@ func (s *Server) send(ctx context.Context, kiosk string, st *smsState, to, purpo
 }
 
 func (s *Server) challenge(st *smsState) api.SMSChallenge {
-	return api.SMSChallenge{SentTo: api.Mask(st.to), ExpiresAt: st.expires, ResendAfter: st.lastSent.Add(SMSResendAfter), SendsLeft: MaxSMSSends - st.sends}
+	return api.SMSChallenge{SentTo: pii.Mask(st.to), ExpiresAt: st.expires, ResendAfter: st.lastSent.Add(SMSResendAfter), SendsLeft: MaxSMSSends - st.sends}
 }
 
 // check compares a code; the caller holds s.mu.
@@ -151,15 +152,13 @@ func (s *Server) startVerification(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	id, err := api.NormalizeID(req.IDNumber)
-	switch {
-	case errors.Is(err, api.ErrIDCheckDigit):
-		fail(w, http.StatusUnprocessableEntity, api.CodeBadCheckDigit, "the ID number's last digit does not match; check the number")
-		return
-	case err != nil:
-		fail(w, http.StatusUnprocessableEntity, api.CodeBadIDFormat, err.Error())
+	parsed, err := pii.ParseID(req.IDNumber)
+	if err != nil {
+		code, msg := idRefusal(err)
+		fail(w, http.StatusUnprocessableEntity, code, msg)
 		return
 	}
+	id := parsed.Reveal()
 	p, found := s.person(id)
 	if !found {
 		fail(w, http.StatusNotFound, api.CodeUnknownPerson, "no record for this ID number")
@@ -175,7 +174,7 @@ func (s *Server) startVerification(w http.ResponseWriter, r *http.Request) {
 	s.sweep(now)
 	v := &verification{id: s.token(16), kiosk: kioskOf(r), personID: id, expires: now.Add(VerificationTTL)}
 	s.verifs[v.id] = v
-	out := api.Verification{ID: v.id, IDMasked: api.Mask(id), Methods: []string{}, FingerTriesLeft: MaxFingerTries, ExpiresAt: v.expires}
+	out := api.Verification{ID: v.id, IDMasked: pii.Mask(id), Methods: []string{}, FingerTriesLeft: MaxFingerTries, ExpiresAt: v.expires}
 	if len(p.Fingers) > 0 {
 		out.Methods = append(out.Methods, api.MethodFingerprint)
 		for _, f := range p.Fingers {
@@ -188,7 +187,7 @@ func (s *Server) startVerification(w http.ResponseWriter, r *http.Request) {
 	if w, ok := s.opt.Fingers.(fingerWarmer); ok && len(p.Fingers) > 0 {
 		w.Warm(p)
 	}
-	s.log.Info("verification started", "kiosk", v.kiosk, "id", api.Mask(id))
+	s.log.Info("verification started", "kiosk", v.kiosk, "id", pii.ID(id))
 	writeJSON(w, http.StatusCreated, out)
 }
 
@@ -227,8 +226,8 @@ func (s *Server) newSession(v *verification, method string) api.Session {
 	v.done = true
 	t := s.token(32)
 	s.sessions[t] = &session{kiosk: v.kiosk, personID: v.personID, method: method, expires: now.Add(SessionTTL), hardEnd: now.Add(SessionMax)}
-	s.log.Info("identified", "kiosk", v.kiosk, "id", api.Mask(v.personID), "method", method)
-	return api.Session{Token: t, ExpiresAt: now.Add(SessionTTL), IDMasked: api.Mask(v.personID), Method: method}
+	s.log.Info("identified", "kiosk", v.kiosk, "id", pii.ID(v.personID), "method", method)
+	return api.Session{Token: t, ExpiresAt: now.Add(SessionTTL), IDMasked: pii.Mask(v.personID), Method: method}
 }
 
 func (s *Server) verifyFingerprint(w http.ResponseWriter, r *http.Request) {
@@ -258,7 +257,7 @@ func (s *Server) verifyFingerprint(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		s.log.Error("fingerprint matching failed", "id", api.Mask(p.ID), "err", err)
+		s.log.Error("fingerprint matching failed", "id", pii.ID(p.ID), "err", err)
 		fail(w, http.StatusInternalServerError, api.CodeInternal, "fingerprint matching failed; try again")
 		return
 	}
@@ -275,7 +274,7 @@ func (s *Server) verifyFingerprint(w http.ResponseWriter, r *http.Request) {
 		l := lock{code: api.CodeFingerprintLocked, until: now.Add(LockDuration)}
 		s.locks[v.personID] = l
 		delete(s.verifs, v.id)
-		s.log.Warn("fingerprint lock", "kiosk", v.kiosk, "id", api.Mask(v.personID))
+		s.log.Warn("fingerprint lock", "kiosk", v.kiosk, "id", pii.ID(v.personID))
 		failWith(w, http.StatusLocked, locked(l.code, l.until, now))
 		return
 	}
@@ -303,7 +302,7 @@ func (s *Server) verifyPassword(w http.ResponseWriter, r *http.Request) {
 	}
 	good, err := demo.VerifyPassword(p.PasswordHash, req.Password)
 	if err != nil {
-		s.log.Error("password hash unreadable", "id", api.Mask(p.ID), "err", err)
+		s.log.Error("password hash unreadable", "id", pii.ID(p.ID), "err", err)
 		fail(w, http.StatusInternalServerError, api.CodeInternal, "the account's password cannot be checked; use the fingerprint")
 		return
 	}

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/absher-kiosk/kiosk/kiosk/pii"
 	"github.com/absher-kiosk/kiosk/sync/api"
 )
 
@@ -34,7 +35,7 @@ func (m *MemorySink) Send(ctx context.Context, kiosk, to, text string) error {
 	if len(m.msgs) > sinkKeep {
 		m.msgs = m.msgs[len(m.msgs)-sinkKeep:]
 	}
-	m.log.Info("sms sink", "to", api.Mask(to), "kiosk", kiosk, "text", text)
+	m.log.Info("sms sink", "to", pii.Mobile(to), "kiosk", kiosk, "text", text)
 	return nil
 }
 

@@ -15,6 +15,7 @@ import (
 
 	"github.com/absher-kiosk/kiosk/central/people"
 	"github.com/absher-kiosk/kiosk/central/rules"
+	"github.com/absher-kiosk/kiosk/kiosk/pii"
 	"github.com/absher-kiosk/kiosk/sync/api"
 )
 
@@ -38,7 +39,7 @@ func (s *Server) profile(w http.ResponseWriter, r *http.Request, _ *session, p p
 	out := api.Profile{IDNumber: p.ID, Kind: string(p.Kind), NameAR: p.NameAR, NameEN: p.NameEN, BirthDate: day(p.BirthDate),
 		Nationality: p.Nationality, AbsherActive: p.AbsherActive, Dependents: len(p.DependentIDs), AsOf: s.now()}
 	if p.Mobile != "" {
-		out.MobileMasked = api.Mask(p.Mobile)
+		out.MobileMasked = pii.Mask(p.Mobile)
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -101,7 +102,7 @@ func (s *Server) documents(w http.ResponseWriter, r *http.Request, _ *session, p
 		doc.VerifyCode = s.verifyCode(p.ID, d)
 		doc.VerifyURL = base + doc.VerifyCode
 		s.mu.Lock()
-		s.issued[doc.VerifyCode] = issuedDoc{titleEN: doc.TitleEN, titleAR: doc.TitleAR, idMasked: api.Mask(p.ID), at: doc.IssuedAt}
+		s.issued[doc.VerifyCode] = issuedDoc{titleEN: doc.TitleEN, titleAR: doc.TitleAR, idMasked: pii.Mask(p.ID), at: doc.IssuedAt}
 		s.mu.Unlock()
 		list.Documents = append(list.Documents, doc)
 	}
@@ -224,9 +225,9 @@ func (s *Server) mobileCode(w http.ResponseWriter, r *http.Request, se *session,
 	if !ok {
 		return
 	}
-	m, err := api.NormalizeMobile(req.Mobile)
+	m, err := pii.NormaliseMobile(req.Mobile)
 	if err != nil {
-		fail(w, http.StatusUnprocessableEntity, api.CodeBadMobile, err.Error())
+		fail(w, http.StatusUnprocessableEntity, api.CodeBadMobile, msgMobile)
 		return
 	}
 	s.mu.Lock()

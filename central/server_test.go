@@ -17,6 +17,7 @@ import (
 
 	"github.com/absher-kiosk/kiosk/central/demo"
 	"github.com/absher-kiosk/kiosk/central/people"
+	"github.com/absher-kiosk/kiosk/kiosk/pii"
 	"github.com/absher-kiosk/kiosk/sync/api"
 )
 
@@ -31,7 +32,7 @@ var (
 )
 
 func mustID(p string) string {
-	id, err := api.WithCheckDigit(p)
+	id, err := pii.WithCheckDigit(p)
 	if err != nil {
 		panic(err)
 	}
@@ -192,7 +193,7 @@ func (h *harness) lastCode(to string) string {
 	h.t.Helper()
 	m, ok := h.srv.SMSSink.Last(to)
 	if !ok {
-		h.t.Fatalf("no SMS to %s", api.Mask(to))
+		h.t.Fatalf("no SMS to %s", pii.Mask(to))
 	}
 	i := strings.Index(m.Text, "code is ")
 	return m.Text[i+8 : i+14]
@@ -229,7 +230,7 @@ func TestStartVerificationRefusals(t *testing.T) {
 	}
 	arabic := strings.Map(func(r rune) rune { return '٠' + (r - '0') }, idAli)
 	v := h.verification("kiosk-001", arabic)
-	if v.IDMasked != api.Mask(idAli) || len(v.Methods) != 2 || v.FingerPositions[0] != people.RightIndex {
+	if v.IDMasked != pii.Mask(idAli) || len(v.Methods) != 2 || v.FingerPositions[0] != people.RightIndex {
 		t.Fatalf("verification %+v", v)
 	}
 }
@@ -271,7 +272,7 @@ func TestPasswordAndSMSFallback(t *testing.T) {
 	r := h.do("kiosk-001", "POST", base+"/password", "", api.PasswordRequest{Password: password})
 	want(t, r, 200, "")
 	ch := decode[api.SMSChallenge](t, r)
-	if ch.SentTo != api.Mask("+966500000002") || ch.SendsLeft != 2 || !ch.ExpiresAt.Equal(h.clk.Now().Add(SMSCodeTTL)) {
+	if ch.SentTo != pii.Mask("+966500000002") || ch.SendsLeft != 2 || !ch.ExpiresAt.Equal(h.clk.Now().Add(SMSCodeTTL)) {
 		t.Fatalf("challenge %+v", ch)
 	}
 	want(t, h.do("kiosk-001", "POST", base+"/sms/resend", "", nil), 429, api.CodeSMSResendTooSoon)
@@ -322,7 +323,7 @@ func TestPersonEndpointsAndSession(t *testing.T) {
 	h := newHarness(t)
 	tok := h.session("kiosk-001", idAli)
 	p := decode[api.Profile](t, h.do("kiosk-001", "GET", "/v1/person", tok, nil))
-	if p.IDNumber != idAli || p.NameEN != "Ali" || p.MobileMasked != api.Mask(aliMobile) {
+	if p.IDNumber != idAli || p.NameEN != "Ali" || p.MobileMasked != pii.Mask(aliMobile) {
 		t.Fatalf("profile %+v", p)
 	}
 	docs := decode[api.DocumentList](t, h.do("kiosk-001", "GET", "/v1/person/documents", tok, nil))
@@ -330,7 +331,7 @@ func TestPersonEndpointsAndSession(t *testing.T) {
 		t.Fatalf("documents %+v", docs)
 	}
 	page := h.do("", "GET", "/verify/"+docs.Documents[0].VerifyCode, "", nil)
-	if page.status != 200 || !strings.Contains(string(page.body), "genuine") || !strings.Contains(string(page.body), api.Mask(idAli)) || strings.Contains(string(page.body), idAli) {
+	if page.status != 200 || !strings.Contains(string(page.body), "genuine") || !strings.Contains(string(page.body), pii.Mask(idAli)) || strings.Contains(string(page.body), idAli) {
 		t.Fatalf("verify page: %d %s", page.status, page.body)
 	}
 	if page := h.do("", "GET", "/verify/NOPE", "", nil); page.status != 404 {
@@ -431,7 +432,7 @@ func TestMobileUpdateExactlyOnceAndSurvivesRestart(t *testing.T) {
 		}
 	}
 	if p, _ := s.person(idAli); p.Mobile != "+966555123456" {
-		t.Fatalf("mobile not updated: %s", api.Mask(p.Mobile))
+		t.Fatalf("mobile not updated: %s", pii.Mask(p.Mobile))
 	}
 	if n, _ := s.Store.CountEvents(context.Background(), "kiosk-001", string(api.EventMobileUpdated)); n != 1 {
 		t.Fatalf("%d mobile events stored", n)
@@ -642,7 +643,7 @@ func TestOpsConsoleAndSMS(t *testing.T) {
 		t.Fatalf("command form: %d %s", res.StatusCode, b)
 	}
 	page := getOps(t, h.srv.OpsURL)
-	if !strings.Contains(page, api.Mask("+966500000002")) || strings.Contains(page, "+966500000002") {
+	if !strings.Contains(page, pii.Mask("+966500000002")) || strings.Contains(page, "+966500000002") {
 		t.Fatal("ops page must show the SMS sink with masked numbers")
 	}
 	if _, err := Start(context.Background(), Options{StateDir: t.TempDir(), Population: population(h.clk.Now()), OpsAddr: "0.0.0.0:0", Logger: quiet()}); err == nil {

@@ -18,6 +18,7 @@ import (
 	"github.com/absher-kiosk/kiosk/central/people"
 	"github.com/absher-kiosk/kiosk/central/rules"
 	"github.com/absher-kiosk/kiosk/central/store"
+	"github.com/absher-kiosk/kiosk/kiosk/pii"
 	"github.com/absher-kiosk/kiosk/sync/api"
 	"github.com/absher-kiosk/kiosk/sync/api/fir"
 )
@@ -90,9 +91,9 @@ func (s *Server) activationCode(w http.ResponseWriter, r *http.Request, se *sess
 	if !ok {
 		return
 	}
-	m, err := api.NormalizeMobile(req.Mobile)
+	m, err := pii.NormaliseMobile(req.Mobile)
 	if err != nil {
-		fail(w, http.StatusUnprocessableEntity, api.CodeBadMobile, err.Error())
+		fail(w, http.StatusUnprocessableEntity, api.CodeBadMobile, msgMobile)
 		return
 	}
 	s.mu.Lock()
@@ -187,7 +188,7 @@ func (s *Server) submitService(w http.ResponseWriter, r *http.Request, se *sessi
 		}
 	}
 	if err != nil {
-		s.log.Error("service effect", "service", service, "id", api.Mask(subject.ID), "err", err)
+		s.log.Error("service effect", "service", service, "id", pii.ID(subject.ID), "err", err)
 		fail(w, http.StatusInternalServerError, api.CodeInternal, "the service could not be applied; try again with the same key")
 		return
 	}
@@ -239,9 +240,9 @@ func (s *Server) submitService(w http.ResponseWriter, r *http.Request, se *sessi
 		if sms != nil {
 			sms()
 		}
-		s.log.Info("service applied", "service", service, "kiosk", se.kiosk, "id", api.Mask(subject.ID), "reference", out.Reference)
+		s.log.Info("service applied", "service", service, "kiosk", se.kiosk, "id", pii.ID(subject.ID), "reference", out.Reference)
 	} else {
-		s.log.Info("service refused", "service", service, "kiosk", se.kiosk, "id", api.Mask(subject.ID), "reasons", strings.Join(out.Reasons, ","))
+		s.log.Info("service refused", "service", service, "kiosk", se.kiosk, "id", pii.ID(subject.ID), "reasons", strings.Join(out.Reasons, ","))
 	}
 	s.svcDone[memKey] = rec
 	writeJSON(w, status, out)
@@ -249,17 +250,18 @@ func (s *Server) submitService(w http.ResponseWriter, r *http.Request, se *sessi
 
 // subjectOf finds a dependent or hosted visitor of p; it answers the
 // refusal itself. Visitors carry border numbers (3… and 4…), which
-// NormalizeID refuses by design, so a subject is first looked up as sent.
+// pii.ParseID refuses by design, so a subject is first looked up as sent.
 func (s *Server) subjectOf(w http.ResponseWriter, p people.Person, subjectID string) (people.Person, bool) {
 	id := subjectID
 	sub, found := s.person(id)
 	if !found {
-		norm, err := api.NormalizeID(id)
+		norm, err := pii.ParseID(id)
 		if err != nil {
-			fail(w, http.StatusUnprocessableEntity, api.CodeBadCheckDigit, "subject_id: "+err.Error())
+			_, msg := idRefusal(err)
+			fail(w, http.StatusUnprocessableEntity, api.CodeBadCheckDigit, "subject_id: "+msg)
 			return people.Person{}, false
 		}
-		id = norm
+		id = norm.Reveal()
 		sub, found = s.person(id)
 	}
 	if !found || !(contains(p.DependentIDs, id) || sub.HostID == p.ID) {
@@ -327,9 +329,9 @@ func (s *Server) prepareActivation(ctx context.Context, se *session, p people.Pe
 	if req.ChallengeID == "" {
 		// A kiosk may name the number instead of the challenge: there is
 		// one challenge per session and number.
-		m, err := api.NormalizeMobile(req.Options["mobile"])
+		m, err := pii.NormaliseMobile(req.Options["mobile"])
 		if err != nil {
-			return nil, &api.Error{Code: api.CodeBadMobile, Message: "options.mobile: " + err.Error()}
+			return nil, &api.Error{Code: api.CodeBadMobile, Message: "options.mobile: " + msgMobile}
 		}
 		key = "activate|" + se.kiosk + "|" + se.personID + "|" + m
 	}
@@ -351,11 +353,11 @@ func (s *Server) prepareActivation(ctx context.Context, se *session, p people.Pe
 	}
 	req.Options = map[string]string{"mobile": mobile, "password": pw}
 	kiosk := se.kiosk
-	out.Details = map[string]string{"mobile": api.Mask(mobile)}
+	out.Details = map[string]string{"mobile": pii.Mask(mobile)}
 	return func() {
 		text := "Absher: your account is active. Temporary password: " + pw + " . Change it at your first login."
 		if err := s.sms.Send(context.WithoutCancel(ctx), kiosk, mobile, text); err != nil {
-			s.log.Error("activation SMS not sent", "mobile", api.Mask(mobile), "err", err)
+			s.log.Error("activation SMS not sent", "mobile", pii.Mobile(mobile), "err", err)
 		}
 	}, nil
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/absher-kiosk/kiosk/central/people"
+	"github.com/absher-kiosk/kiosk/kiosk/pii"
 	"github.com/absher-kiosk/kiosk/sync/api"
 	"github.com/absher-kiosk/kiosk/sync/api/fir"
 )
@@ -345,7 +346,7 @@ func TestActivation(t *testing.T) {
 
 	r, out = h.submit(tok, "activate_account", "a-ok", api.ServiceSubmission{ChallengeID: ch.ChallengeID, Code: code, FingerRecord: second})
 	want(t, r, 201, "")
-	if out.Details["mobile"] != api.Mask(mobile) {
+	if out.Details["mobile"] != pii.Mask(mobile) {
 		t.Fatalf("details: %+v", out.Details)
 	}
 	// A replay (the code is spent) returns the first answer.

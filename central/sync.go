@@ -14,6 +14,7 @@ import (
 
 	"github.com/absher-kiosk/kiosk/central/people"
 	"github.com/absher-kiosk/kiosk/central/store"
+	"github.com/absher-kiosk/kiosk/kiosk/pii"
 	"github.com/absher-kiosk/kiosk/sync/api"
 )
 
@@ -248,7 +249,7 @@ func (s *Server) mobileChange(id, mobile string, now time.Time) (*store.PersonCh
 			p.Mobile = mobile
 		}
 		s.mu.Unlock()
-		s.log.Info("mobile updated", "id", api.Mask(id), "mobile", api.Mask(mobile))
+		s.log.Info("mobile updated", "id", pii.ID(id), "mobile", pii.Mobile(mobile))
 	}
 	return &store.PersonChange{Slot: slot, KeyID: kid, Sealed: sealed, UpdatedAt: now}, apply, nil
 }

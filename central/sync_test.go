@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/absher-kiosk/kiosk/central/store"
+	"github.com/absher-kiosk/kiosk/kiosk/pii"
 	"github.com/absher-kiosk/kiosk/sync/api"
 )
 
@@ -180,7 +181,7 @@ func TestIngestMobileTwiceInABatchAppliesOnce(t *testing.T) {
 		t.Fatalf("got %s, want %s", got, want)
 	}
 	if p, _ := h.srv.person(idAli); p.Mobile != "+966555000111" {
-		t.Fatalf("mobile is %s", api.Mask(p.Mobile))
+		t.Fatalf("mobile is %s", pii.Mask(p.Mobile))
 	}
 	cs, err := h.srv.Store.PersonChanges(context.Background())
 	if err != nil || len(cs) != 1 {
@@ -204,7 +205,7 @@ func TestIngestStoreFailureAppliesNothing(t *testing.T) {
 	r := h.do("kiosk-001", "POST", "/v1/sync/events", "", api.EventBatch{Events: []api.Event{audit, ev}})
 	want(t, r, 503, api.CodeInternal)
 	if p, _ := h.srv.person(idAli); p.Mobile != aliMobile {
-		t.Fatalf("a change that was not stored was applied: %s", api.Mask(p.Mobile))
+		t.Fatalf("a change that was not stored was applied: %s", pii.Mask(p.Mobile))
 	}
 	if n, _ := h.srv.Store.CountEvents(context.Background(), "kiosk-001", ""); n != 0 {
 		t.Fatalf("%d events kept from a failed batch", n)
@@ -214,7 +215,7 @@ func TestIngestStoreFailureAppliesNothing(t *testing.T) {
 		t.Fatalf("retry: %s", got)
 	}
 	if p, _ := h.srv.person(idAli); p.Mobile != "+966555000222" {
-		t.Fatalf("retry did not apply the change: %s", api.Mask(p.Mobile))
+		t.Fatalf("retry did not apply the change: %s", pii.Mask(p.Mobile))
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/absher-kiosk/kiosk/central/match"
 	"github.com/absher-kiosk/kiosk/central/people"
 	"github.com/absher-kiosk/kiosk/devices/fingerprint/synth"
+	"github.com/absher-kiosk/kiosk/kiosk/pii"
 	"github.com/absher-kiosk/kiosk/sync/api"
 	"github.com/absher-kiosk/kiosk/sync/api/fir"
 )
@@ -58,7 +59,7 @@ func TestOverTLS(t *testing.T) {
 	if testing.Short() {
 		t.Skip("template extraction takes a few hundred milliseconds; skipped with -short")
 	}
-	id, _ := api.WithCheckDigit("100000123")
+	id, _ := pii.WithCheckDigit("100000123")
 	p := people.Person{ID: id, Kind: people.Citizen, NameEN: "Test", Fingers: []people.Finger{{Position: people.RightIndex, Seed: 77}}}
 	s, err := central.Start(context.Background(), central.Options{StateDir: t.TempDir(), Population: []people.Person{p},
 		Fingers: biometric.New[*match.Template](match.New(), biometric.DecodeFIR, biometric.Enrol, 10), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})

@@ -17,6 +17,8 @@ import (
 
 	"github.com/absher-kiosk/kiosk/central/people"
 	"github.com/absher-kiosk/kiosk/central/rules"
+	"github.com/absher-kiosk/kiosk/kiosk/passhash"
+	"github.com/absher-kiosk/kiosk/kiosk/pii"
 )
 
 // MinPopulation is the least number of persons Generate returns.
@@ -84,7 +86,11 @@ func (g *gen) digits(n int) string {
 // visitor (border number).
 func (g *gen) newID(prefix byte) string {
 	for {
-		id := WithCheckDigit(string(prefix) + g.digits(8))
+		id, err := pii.WithCheckDigit(string(prefix) + g.digits(8))
+		if err != nil {
+			// A prefix digit and eight drawn digits always complete.
+			panic("demo: " + err.Error())
+		}
 		if !g.used[id] {
 			g.used[id] = true
 			return id
@@ -121,7 +127,7 @@ func (g *gen) salt() []byte {
 }
 
 func (g *gen) setPassword(p *people.Person, pw string) {
-	p.PasswordHash = hashWith(DemoParams, pw, g.salt())
+	p.PasswordHash = passhash.Encode(DemoParams, pw, g.salt())
 	p.AbsherActive = true
 }
 

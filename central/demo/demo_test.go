@@ -14,6 +14,7 @@ import (
 
 	"github.com/absher-kiosk/kiosk/central/people"
 	"github.com/absher-kiosk/kiosk/central/rules"
+	"github.com/absher-kiosk/kiosk/kiosk/pii"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files in testdata")
@@ -70,7 +71,7 @@ func TestPopulationInvariants(t *testing.T) {
 		byID[p.ID] = p
 		names[p.NameEN]++
 		counts[p.Kind]++
-		if len(p.ID) != 10 || !LuhnValid(p.ID) {
+		if len(p.ID) != 10 || !pii.Luhn(p.ID) {
 			t.Errorf("%s: not a valid ten-digit number", p.ID)
 		}
 		want := map[people.Kind]string{people.Citizen: "1", people.Resident: "2", people.Visitor: "34"}[p.Kind]

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"golang.org/x/crypto/argon2"
+
+	"github.com/absher-kiosk/kiosk/kiosk/passhash"
 )
 
 var salt = []byte("0123456789abcdef")
@@ -30,7 +32,7 @@ func TestHashPasswordFormat(t *testing.T) {
 }
 
 func TestVerifyPasswordMalformed(t *testing.T) {
-	good := hashWith(DemoParams, "pw", salt)
+	good := passhash.Encode(DemoParams, "pw", salt)
 	parts := strings.Split(good, "$")
 	with := func(i int, v string) string {
 		p := append([]string(nil), parts...)
@@ -72,7 +74,7 @@ func TestVerifyPasswordMalformed(t *testing.T) {
 }
 
 func FuzzVerifyPassword(f *testing.F) {
-	f.Add(hashWith(DemoParams, "pw", salt), "pw")
+	f.Add(passhash.Encode(DemoParams, "pw", salt), "pw")
 	f.Add("$argon2id$v=19$m=256,t=1,p=1$$", "")
 	f.Add("$argon2id$v=19$m=8,t=1,p=1$MDEyMzQ1Njc4OWFiY2RlZg$MDEyMzQ1Njc4OWFiY2RlZg", "x")
 	f.Add("$$$$$", "")
@@ -95,7 +97,7 @@ func BenchmarkVerifyPasswordDefault(b *testing.B) {
 }
 
 func BenchmarkVerifyPasswordDemo(b *testing.B) {
-	h := hashWith(DemoParams, "Demo@2026", salt)
+	h := passhash.Encode(DemoParams, "Demo@2026", salt)
 	for b.Loop() {
 		VerifyPassword(h, "Demo@2026")
 	}

@@ -41,10 +41,10 @@ import (
 	"github.com/absher-kiosk/kiosk/kiosk/commands"
 	"github.com/absher-kiosk/kiosk/kiosk/config"
 	"github.com/absher-kiosk/kiosk/kiosk/flow"
-	"github.com/absher-kiosk/kiosk/kiosk/identity"
 	"github.com/absher-kiosk/kiosk/kiosk/logs"
 	"github.com/absher-kiosk/kiosk/kiosk/maintenance"
 	mui "github.com/absher-kiosk/kiosk/kiosk/maintenance/ui"
+	"github.com/absher-kiosk/kiosk/kiosk/pii"
 	"github.com/absher-kiosk/kiosk/kiosk/receipt"
 	"github.com/absher-kiosk/kiosk/kiosk/session"
 	"github.com/absher-kiosk/kiosk/kiosk/store"
@@ -506,7 +506,7 @@ func wire(ctx context.Context, cfg config.Config, demoMode bool, log *slog.Logge
 type consoleSMS struct{ w io.Writer }
 
 func (c consoleSMS) Send(_ context.Context, _, to, text string) error {
-	_, err := fmt.Fprintf(c.w, "SMS to %s: %s\n", identity.Mask(to), text)
+	_, err := fmt.Fprintf(c.w, "SMS to %s: %s\n", pii.Mask(to), text)
 	return err
 }
 
@@ -529,8 +529,8 @@ func demoRecordings(ppl []people.Person) (func(string) *image.Gray, error) {
 	}
 	return func(typed string) *image.Gray {
 		id := typed
-		if parsed, err := identity.ParseID(typed); err == nil {
-			id = parsed.Number
+		if parsed, err := pii.ParseID(typed); err == nil {
+			id = parsed.Reveal()
 		}
 		return recs[id]
 	}, nil
@@ -561,8 +561,8 @@ func demoFingers(ppl []people.Person) func(string) int64 {
 	}
 	return func(typed string) int64 {
 		id := typed
-		if parsed, err := identity.ParseID(typed); err == nil {
-			id = parsed.Number
+		if parsed, err := pii.ParseID(typed); err == nil {
+			id = parsed.Reveal()
 		}
 		if s, ok := show[id]; ok {
 			return s

@@ -16,7 +16,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/absher-kiosk/kiosk/sync/outbox"
+	"github.com/absher-kiosk/kiosk/kiosk/pii"
 )
 
 // Severity says how much a warning matters.
@@ -152,7 +152,7 @@ func New(opt Options) *Registry {
 // Since, so a status poll repeating the same fault does not restart the
 // delay.
 func (r *Registry) Set(w Warning) {
-	w.Detail = outbox.MaskDigits(w.Detail)
+	w.Detail = pii.Scrub(w.Detail)
 	if w.Delay < 0 {
 		w.Delay = 0
 	}

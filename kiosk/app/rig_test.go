@@ -20,6 +20,7 @@ import (
 	"github.com/absher-kiosk/kiosk/central/people"
 	"github.com/absher-kiosk/kiosk/kiosk/centre"
 	"github.com/absher-kiosk/kiosk/kiosk/flow"
+	"github.com/absher-kiosk/kiosk/kiosk/pii"
 	"github.com/absher-kiosk/kiosk/kiosk/session"
 	"github.com/absher-kiosk/kiosk/kiosk/store"
 	"github.com/absher-kiosk/kiosk/kiosk/ui"
@@ -108,7 +109,7 @@ type world struct {
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
-	id, _ := api.WithCheckDigit("100000123")
+	id, _ := pii.WithCheckDigit("100000123")
 	ppl := []people.Person{{ID: id, Kind: people.Citizen, NameEN: "Test Person", Mobile: registered, AbsherActive: true,
 		PasswordHash: demo.HashPassword("Demo@2026", []byte("0123456789abcdef")),
 		Fingers:      []people.Finger{{Position: people.RightIndex, Seed: fingerSeed}}}}

@@ -17,8 +17,8 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/absher-kiosk/kiosk/kiosk/flow"
+	"github.com/absher-kiosk/kiosk/kiosk/pii"
 	"github.com/absher-kiosk/kiosk/kiosk/ui"
-	"github.com/absher-kiosk/kiosk/sync/api"
 )
 
 // happyCentre identifies everyone by fingerprint and sends every code: a
@@ -104,7 +104,7 @@ func BenchmarkSessionsRSS(b *testing.B) {
 	if _, err := ui.New(a, w, s, ui.Options{}); err != nil {
 		b.Fatal(err)
 	}
-	id, _ := api.WithCheckDigit("100000123")
+	id, _ := pii.WithCheckDigit("100000123")
 	keys := func(digits string) {
 		for _, r := range digits {
 			s.Send(ui.Event{Kind: ui.EvKey, Key: r})

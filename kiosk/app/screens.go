@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/absher-kiosk/kiosk/kiosk/flow"
-	"github.com/absher-kiosk/kiosk/kiosk/identity"
+	"github.com/absher-kiosk/kiosk/kiosk/pii"
 	"github.com/absher-kiosk/kiosk/kiosk/session"
 	"github.com/absher-kiosk/kiosk/kiosk/ui"
 	"github.com/absher-kiosk/kiosk/sync/api"
@@ -209,7 +209,7 @@ func qualityCode(hint string) string {
 // differently on the ID and the mobile screens.
 func problemCode(step flow.Step, p *flow.Problem) string {
 	switch p.Code {
-	case identity.Empty, identity.TooShort, identity.TooLong, identity.NotDigits:
+	case pii.Empty, pii.TooShort, pii.TooLong, pii.NotDigits:
 		switch step {
 		case flow.StepFallbackPassword:
 			return "password_empty"
@@ -219,14 +219,14 @@ func problemCode(step flow.Step, p *flow.Problem) string {
 			return "mobile_format"
 		}
 		return "code_wrong"
-	case identity.BadPrefix:
+	case pii.BadPrefix:
 		if step == flow.StepIDEntry || step == flow.StepIdentify {
 			return "id_prefix"
 		}
 		return "mobile_format"
-	case identity.BadCheckDigit:
+	case pii.BadCheckDigit:
 		return "id_checksum"
-	case identity.NotMobile:
+	case pii.NotMobile:
 		return "mobile_format"
 	case "id_unknown":
 		return "id_unknown"

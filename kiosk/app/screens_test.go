@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/absher-kiosk/kiosk/kiosk/flow"
+	"github.com/absher-kiosk/kiosk/kiosk/pii"
 	"github.com/absher-kiosk/kiosk/kiosk/ui"
 	"github.com/absher-kiosk/kiosk/sync/api"
 )
@@ -185,7 +186,7 @@ func TestScannerArming(t *testing.T) {
 			s := NewScreens(m, clk, 3*time.Second)
 			s.Send(ui.Event{Kind: ui.EvTouch})
 			s.Send(ui.Event{Kind: ui.EvLanguage, Value: "en"})
-			id, _ := api.WithCheckDigit("100000123")
+			id, _ := pii.WithCheckDigit("100000123")
 			for _, r := range id {
 				s.Send(ui.Event{Kind: ui.EvKey, Key: r})
 			}

@@ -21,15 +21,15 @@ import (
 	"time"
 
 	"github.com/absher-kiosk/kiosk/kiosk/flow"
-	"github.com/absher-kiosk/kiosk/kiosk/identity"
+	"github.com/absher-kiosk/kiosk/kiosk/pii"
 	"github.com/absher-kiosk/kiosk/sync/api"
 )
 
 // Refusal codes this client gives the flow beyond the flow's own.
 const (
 	CodeUnknownPerson  = "id_unknown"
-	CodeBadCheckDigit  = identity.BadCheckDigit
-	CodeBadMobile      = identity.NotMobile
+	CodeBadCheckDigit  = pii.BadCheckDigit
+	CodeBadMobile      = pii.NotMobile
 	CodeWrongPassword  = "wrong_password"
 	CodeSessionExpired = "session_expired"
 	CodeResendTooSoon  = "resend_too_soon"
@@ -231,7 +231,7 @@ type apiError struct {
 }
 
 func (e *apiError) Error() string {
-	return fmt.Sprintf("centre answered %d %s: %s", e.status, e.body.Code, identity.Mask(e.body.Message))
+	return fmt.Sprintf("centre answered %d %s: %s", e.status, e.body.Code, pii.Scrub(e.body.Message))
 }
 
 func (e *apiError) retryAfter() time.Duration {
@@ -303,7 +303,7 @@ func decodeAnswer(path string, status int, data []byte, out any) error {
 var refusals = map[string]string{
 	api.CodeUnknownPerson:       CodeUnknownPerson,
 	api.CodeBadCheckDigit:       CodeBadCheckDigit,
-	api.CodeBadIDFormat:         identity.BadPrefix,
+	api.CodeBadIDFormat:         pii.BadPrefix,
 	api.CodeBadMobile:           CodeBadMobile,
 	api.CodeFingerprintNoMatch:  flow.ProblemNotMatched,
 	api.CodeFingerprintLocked:   flow.ProblemLocked,

@@ -18,7 +18,7 @@ import (
 	"github.com/absher-kiosk/kiosk/devices/fingerprint"
 	"github.com/absher-kiosk/kiosk/devices/fingerprint/synth"
 	"github.com/absher-kiosk/kiosk/kiosk/flow"
-	"github.com/absher-kiosk/kiosk/sync/api"
+	"github.com/absher-kiosk/kiosk/kiosk/pii"
 )
 
 const (
@@ -49,8 +49,8 @@ type rig struct {
 
 func start(t *testing.T) *rig {
 	t.Helper()
-	id, _ := api.WithCheckDigit("100000123")
-	other, _ := api.WithCheckDigit("100000456")
+	id, _ := pii.WithCheckDigit("100000123")
+	other, _ := pii.WithCheckDigit("100000456")
 	hash := demo.HashPassword(password, []byte("0123456789abcdef"))
 	ppl := []people.Person{
 		{ID: id, Kind: people.Citizen, NameEN: "Test Person", Mobile: registered, AbsherActive: true, PasswordHash: hash,
@@ -176,7 +176,7 @@ func TestFallbackPasswordAndCodeOverTLS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sent.MaskedMobile != api.Mask("+966500005678") {
+	if sent.MaskedMobile != pii.Mask("+966500005678") {
 		t.Fatalf("sent to %q", sent.MaskedMobile)
 	}
 	_, err = r.c.ResendCode(ctx, v.Ref)
@@ -221,7 +221,7 @@ func TestFingerprintLockOverTLS(t *testing.T) {
 
 func TestRefusedIDs(t *testing.T) {
 	r := start(t)
-	unknown, _ := api.WithCheckDigit("199999999")
+	unknown, _ := pii.WithCheckDigit("199999999")
 	_, err := r.c.StartVerification(context.Background(), unknown)
 	refusal(t, err, CodeUnknownPerson)
 	_, err = r.c.StartVerification(context.Background(), "1000001230")

@@ -22,7 +22,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/absher-kiosk/kiosk/kiosk/logs"
+	"github.com/absher-kiosk/kiosk/kiosk/pii"
 	"github.com/absher-kiosk/kiosk/sync/api"
 	"github.com/absher-kiosk/kiosk/sync/client"
 	"github.com/absher-kiosk/kiosk/sync/outbox"
@@ -173,7 +173,7 @@ func Message(args map[string]string) string {
 	if utf8.RuneCountInString(m) > MaxMessageRunes {
 		m = string([]rune(m)[:MaxMessageRunes])
 	}
-	return outbox.MaskDigits(m)
+	return pii.Scrub(m)
 }
 
 // LogLines is the number of lines a collect_logs command asks for:
@@ -198,7 +198,7 @@ func collectLogs(tx outbox.Tx, c api.Command, tail LogTail) error {
 	}
 	if err != nil {
 		a.Outcome = "failed"
-		a.Detail["reason"] = outbox.MaskDigits(logs.Redact(err.Error()))
+		a.Detail["reason"] = pii.Scrub(err.Error())
 	} else {
 		text, kept := redactedTail(lines, MaxLogBytes)
 		a.Detail["lines"] = strconv.Itoa(kept)
@@ -223,7 +223,7 @@ func redactedTail(lines []string, max int) (string, int) {
 	out := make([]string, 0, len(lines))
 	size := 0
 	for i := len(lines) - 1; i >= 0; i-- {
-		l := outbox.MaskDigits(logs.Redact(strings.ToValidUTF8(lines[i], "\uFFFD")))
+		l := pii.Scrub(strings.ToValidUTF8(lines[i], "\uFFFD"))
 		if size+len(l)+1 > max {
 			break
 		}

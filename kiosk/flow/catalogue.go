@@ -7,7 +7,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/absher-kiosk/kiosk/kiosk/identity"
+	"github.com/absher-kiosk/kiosk/kiosk/pii"
 	"github.com/absher-kiosk/kiosk/kiosk/session"
 	"github.com/absher-kiosk/kiosk/sync/api"
 )
@@ -233,7 +233,7 @@ func (m *Machine) subjectChoice(s SubjectInfo) SubjectChoice {
 	if m.lang == "en" || name == "" {
 		name = s.NameEN
 	}
-	return SubjectChoice{Name: name, MaskedID: identity.Mask(s.ID), Relation: s.Relation}
+	return SubjectChoice{Name: name, MaskedID: pii.Mask(s.ID), Relation: s.Relation}
 }
 
 // catalogueView fills the catalogue part of the view on its steps.

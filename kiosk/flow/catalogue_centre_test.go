@@ -21,6 +21,7 @@ import (
 	"github.com/absher-kiosk/kiosk/central"
 	"github.com/absher-kiosk/kiosk/central/demo"
 	"github.com/absher-kiosk/kiosk/devices/fingerprint/synth"
+	"github.com/absher-kiosk/kiosk/kiosk/pii"
 	"github.com/absher-kiosk/kiosk/sync/api"
 	"github.com/absher-kiosk/kiosk/sync/api/fir"
 )
@@ -355,7 +356,7 @@ func TestActivationThroughTheRealCentre(t *testing.T) {
 	i := strings.Index(m.Text, "code is ")
 	r.typeIn(m.Text[i+8 : i+14])
 	r.want(StepResult)
-	if v := r.m.View(); !v.Done || v.Catalogue.Details["mobile"] != api.Mask(mobile) {
+	if v := r.m.View(); !v.Done || v.Catalogue.Details["mobile"] != pii.Mask(mobile) {
 		t.Fatalf("result %+v %+v", v, v.Catalogue)
 	}
 	if m, _ := srv.SMSSink.Last(mobile); !strings.Contains(m.Text, "Temporary password") {

@@ -8,7 +8,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/absher-kiosk/kiosk/kiosk/identity"
+	"github.com/absher-kiosk/kiosk/kiosk/pii"
 	"github.com/absher-kiosk/kiosk/kiosk/session"
 	"github.com/google/uuid"
 )
@@ -294,12 +294,12 @@ func (m *Machine) handle(ev Event) {
 		}
 		switch ev.(type) {
 		case SubmitEntry:
-			id, err := identity.ParseID(string(m.sess.Data.Entry))
+			id, err := pii.ParseID(string(m.sess.Data.Entry))
 			if err != nil {
 				m.refuseInput(err)
 				return
 			}
-			session.Set(&m.sess.Data.ID, []byte(id.Number))
+			session.Set(&m.sess.Data.ID, []byte(id.Reveal()))
 			m.goTo(StepMenu)
 		case Back:
 			m.goTo(StepLanguage)
@@ -416,8 +416,8 @@ func (m *Machine) enter(s Step) {
 	case StepResult:
 		m.receipt = Receipt{
 			Service:      m.svc.ID,
-			MaskedID:     identity.Mask(string(m.sess.Data.ID)),
-			MaskedMobile: identity.Mask(string(m.sess.Data.Mobile)),
+			MaskedID:     pii.Mask(string(m.sess.Data.ID)),
+			MaskedMobile: pii.Mask(string(m.sess.Data.Mobile)),
 			Reference:    m.reference,
 			Time:         m.d.Clock.Now(),
 			Lang:         m.lang,
@@ -510,7 +510,7 @@ func isLocked(err error) bool {
 }
 
 func (m *Machine) refuseInput(err error) {
-	var e *identity.Error
+	var e *pii.Error
 	if errors.As(err, &e) {
 		m.problem = &Problem{Code: e.Code, CanRetry: true}
 		return
@@ -542,7 +542,8 @@ func (m *Machine) edit(ev Event, ok func(rune) bool) bool {
 }
 
 func isDigit(r rune) bool {
-	return r >= '0' && r <= '9' || r >= '\u0660' && r <= '\u0669' || r >= '\u06F0' && r <= '\u06F9'
+	_, ok := pii.Digit(r)
+	return ok
 }
 
 func isMobileRune(r rune) bool { return isDigit(r) || r == '+' }

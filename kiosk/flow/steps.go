@@ -3,7 +3,7 @@ package flow
 import (
 	"context"
 
-	"github.com/absher-kiosk/kiosk/kiosk/identity"
+	"github.com/absher-kiosk/kiosk/kiosk/pii"
 	"github.com/absher-kiosk/kiosk/kiosk/session"
 )
 
@@ -150,7 +150,7 @@ func (m *Machine) onPassword(ev Event) {
 	switch ev.(type) {
 	case SubmitEntry:
 		if len(m.sess.Data.Entry) == 0 {
-			m.problem = &Problem{Code: identity.Empty, CanRetry: true}
+			m.problem = &Problem{Code: pii.Empty, CanRetry: true}
 			return
 		}
 		ref, pw := string(m.sess.Data.VerifyRef), string(m.sess.Data.Entry)
@@ -202,10 +202,10 @@ func (m *Machine) onCode(ev Event) {
 		code, err := digitsOnly(m.sess.Data.Entry)
 		switch {
 		case err != nil:
-			m.problem = &Problem{Code: identity.NotDigits, CanRetry: true}
+			m.problem = &Problem{Code: pii.NotDigits, CanRetry: true}
 			return
 		case len(code) < 4:
-			m.problem = &Problem{Code: identity.TooShort, CanRetry: true}
+			m.problem = &Problem{Code: pii.TooShort, CanRetry: true}
 			return
 		}
 		clearEntry(m)
@@ -303,7 +303,7 @@ func (m *Machine) onMobile(ev Event) {
 	}
 	switch ev.(type) {
 	case SubmitEntry:
-		mobile, err := identity.NormaliseMobile(string(m.sess.Data.Entry))
+		mobile, err := pii.NormaliseMobile(string(m.sess.Data.Entry))
 		if err != nil {
 			m.refuseInput(err)
 			return
@@ -336,7 +336,7 @@ func (m *Machine) requestMobileCode() {
 				return
 			}
 			if sent.MaskedMobile == "" {
-				sent.MaskedMobile = identity.Mask(mobile)
+				sent.MaskedMobile = pii.Mask(mobile)
 			}
 			m.svcAt++ // the code step follows the entry step in the table
 			m.toCode(m.svc.Steps[m.svcAt], sent)
@@ -383,16 +383,11 @@ func (m *Machine) submit() {
 func digitsOnly(b []byte) (string, error) {
 	var out []byte
 	for _, r := range string(b) {
-		if !isDigit(r) {
-			return "", &identity.Error{Field: "code", Code: identity.NotDigits}
+		d, ok := pii.Digit(r)
+		if !ok {
+			return "", &pii.Error{Field: "code", Code: pii.NotDigits}
 		}
-		switch {
-		case r >= '\u0660' && r <= '\u0669':
-			r = '0' + r - '\u0660'
-		case r >= '\u06F0' && r <= '\u06F9':
-			r = '0' + r - '\u06F0'
-		}
-		out = append(out, byte(r))
+		out = append(out, d)
 	}
 	return string(out), nil
 }

@@ -1,9 +1,11 @@
 // Package logs writes the kiosk's JSON log and keeps personal data out of it.
 //
-// Masking at the call site is the first line of defence; this handler is the
-// second: every string attribute and message passes through Redact, so an ID
-// or mobile number that slipped into an error text is still cut to its last
-// four digits before it reaches the file.
+// Masking at the call site is the first line of defence (values of type
+// pii.ID and pii.Mobile log only their mask); this handler is the second:
+// every string attribute and message passes through pii.Scrub, so an ID or
+// mobile number that slipped into an error text, in any form, is still cut
+// to its last four digits before it reaches the file. Dates and other
+// numbers stay readable.
 package logs
 
 import (
@@ -13,8 +15,8 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"regexp"
-	"strings"
+
+	"github.com/absher-kiosk/kiosk/kiosk/pii"
 )
 
 // Open creates (or appends to) the JSON log at path, mode 0600.
@@ -43,7 +45,7 @@ func Wrap(next slog.Handler) *Handler { return &Handler{next: next} }
 func (h *Handler) Enabled(ctx context.Context, l slog.Level) bool { return h.next.Enabled(ctx, l) }
 
 func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
-	out := slog.NewRecord(r.Time, r.Level, Redact(r.Message), r.PC)
+	out := slog.NewRecord(r.Time, r.Level, pii.Scrub(r.Message), r.PC)
 	r.Attrs(func(a slog.Attr) bool {
 		out.AddAttrs(redactAttr(a))
 		return true
@@ -65,7 +67,7 @@ func redactAttr(a slog.Attr) slog.Attr {
 	v := a.Value.Resolve()
 	switch v.Kind() {
 	case slog.KindString:
-		return slog.String(a.Key, Redact(v.String()))
+		return slog.String(a.Key, pii.Scrub(v.String()))
 	case slog.KindGroup:
 		g := v.Group()
 		red := make([]any, len(g))
@@ -75,52 +77,9 @@ func redactAttr(a slog.Attr) slog.Attr {
 		return slog.Group(a.Key, red...)
 	case slog.KindAny:
 		if err, ok := v.Any().(error); ok {
-			return slog.String(a.Key, Redact(err.Error()))
+			return slog.String(a.Key, pii.Scrub(err.Error()))
 		}
-		return slog.String(a.Key, Redact(fmt.Sprint(v.Any())))
+		return slog.String(a.Key, pii.Scrub(fmt.Sprint(v.Any())))
 	}
 	return slog.Attr{Key: a.Key, Value: v}
-}
-
-// Runs of 7 or more digits, Western or Arabic-Indic, possibly with a leading +
-// and inner spaces or dashes: ID, Iqama and mobile numbers in any of the forms
-// users type them.
-var longNumber = regexp.MustCompile(`\+?[0-9٠-٩۰-۹](?:[ \-]?[0-9٠-٩۰-۹]){6,}`)
-
-// isoDate is a calendar date as logs and records write it; it is not a
-// person's number and must stay readable.
-var isoDate = regexp.MustCompile(`[0-9]{4}-[0-9]{2}-[0-9]{2}`)
-
-// Redact keeps at most the last four digits of every long number in s.
-// Calendar dates standing alone (no digit touching them) are kept.
-func Redact(s string) string {
-	var b strings.Builder
-	last := 0
-	for _, m := range isoDate.FindAllStringIndex(s, -1) {
-		if touchesDigit(s, m[0], m[1]) {
-			continue
-		}
-		b.WriteString(redactNumbers(s[last:m[0]]))
-		b.WriteString(s[m[0]:m[1]])
-		last = m[1]
-	}
-	b.WriteString(redactNumbers(s[last:]))
-	return b.String()
-}
-
-func touchesDigit(s string, from, to int) bool {
-	isDigit := func(c byte) bool { return c >= '0' && c <= '9' }
-	return (from > 0 && isDigit(s[from-1])) || (to < len(s) && isDigit(s[to]))
-}
-
-func redactNumbers(s string) string {
-	return longNumber.ReplaceAllStringFunc(s, func(m string) string {
-		digits := []rune{}
-		for _, r := range m {
-			if r != ' ' && r != '-' && r != '+' {
-				digits = append(digits, r)
-			}
-		}
-		return strings.Repeat("*", len(digits)-4) + string(digits[len(digits)-4:])
-	})
 }

@@ -10,7 +10,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/absher-kiosk/kiosk/kiosk/logs"
+	"github.com/absher-kiosk/kiosk/kiosk/pii"
 	"github.com/absher-kiosk/kiosk/sync/api"
 	"github.com/absher-kiosk/kiosk/sync/outbox"
 )
@@ -169,17 +169,17 @@ type Snapshot struct {
 func (c *Console) Snapshot(ctx context.Context) Snapshot {
 	s := Snapshot{Now: c.d.Clock(), Devices: c.d.Devices.Devices(ctx)}
 	for i := range s.Devices {
-		s.Devices[i].LastError = logs.Redact(s.Devices[i].LastError)
+		s.Devices[i].LastError = pii.Scrub(s.Devices[i].LastError)
 	}
 	var err error
 	if s.Queue, err = c.d.Queue.Stats(ctx); err != nil {
-		s.QueueErr = logs.Redact(err.Error())
+		s.QueueErr = pii.Scrub(err.Error())
 	} else if s.Parked, err = c.d.Queue.Parked(ctx); err != nil {
-		s.QueueErr = logs.Redact(err.Error())
+		s.QueueErr = pii.Scrub(err.Error())
 	}
 	s.LastSync = c.d.Sync.LastSuccess()
 	if err := c.d.Centre.Ping(ctx); err != nil {
-		s.CentreErr = logs.Redact(err.Error())
+		s.CentreErr = pii.Scrub(err.Error())
 	} else {
 		s.CentreOK = true
 	}
@@ -187,13 +187,13 @@ func (c *Console) Snapshot(ctx context.Context) Snapshot {
 	s.OutOfService = c.d.Service.OutOfServiceByTechnician()
 	lines, err := c.d.Logs.Tail(LogLines)
 	if err != nil {
-		s.LogErr = logs.Redact(err.Error())
+		s.LogErr = pii.Scrub(err.Error())
 	}
 	// Log lines are redacted when written; they are redacted again here
 	// because the file may hold lines from before redaction was added or
 	// from another program.
 	for _, l := range lines {
-		s.LogLines = append(s.LogLines, logs.Redact(l))
+		s.LogLines = append(s.LogLines, pii.Scrub(l))
 	}
 	return s
 }
@@ -310,7 +310,7 @@ func (c *Console) act(ctx context.Context, action string, detail map[string]stri
 		if a.Detail == nil {
 			a.Detail = map[string]string{}
 		}
-		a.Detail["error"] = logs.Redact(err.Error())
+		a.Detail["error"] = pii.Scrub(err.Error())
 		err = fmt.Errorf("%s: %w", action, err)
 	}
 	c.record(ctx, a)

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/absher-kiosk/kiosk/kiosk/passhash"
 	"github.com/absher-kiosk/kiosk/sync/api"
 )
 
@@ -67,7 +68,7 @@ type Gate struct {
 	wrong  int
 	until  time.Time
 	parsed string // the hash text last parsed, to parse once per config
-	h      pinHash
+	h      passhash.Hash
 	dirty  bool // the lock changed since it was last saved
 }
 
@@ -178,7 +179,7 @@ func (g *Gate) Try(ctx context.Context, pin string) (Attempt, error) {
 		return Attempt{Outcome: Locked, Until: until}, nil
 	}
 	text := g.hash()
-	if text != g.parsed || g.h.key == nil {
+	if text != g.parsed || g.h.Key == nil {
 		h, err := parsePINHash(text)
 		if err != nil {
 			g.mu.Unlock()
@@ -193,7 +194,7 @@ func (g *Gate) Try(ctx context.Context, pin string) (Attempt, error) {
 
 	// A PIN of the wrong length is checked like any other, so the time
 	// taken says nothing about why it failed.
-	ok := h.matches(pin) && len(pin) >= MinPINLen && len(pin) <= MaxPINLen
+	ok := h.Matches(pin) && len(pin) >= MinPINLen && len(pin) <= MaxPINLen
 
 	g.mu.Lock()
 	var a Attempt

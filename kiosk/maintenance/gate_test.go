@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/absher-kiosk/kiosk/kiosk/passhash"
 	"github.com/absher-kiosk/kiosk/sync/api"
 )
 
@@ -114,11 +115,11 @@ func FuzzVerifyPIN(f *testing.F) {
 			return
 		}
 		// Whatever parses must be affordable to check on a kiosk.
-		if h.memoryKiB > maxMemoryKiB || h.passes > maxPasses {
-			t.Fatalf("accepted cost m=%d t=%d", h.memoryKiB, h.passes)
+		if h.MemoryKiB > maxMemoryKiB || h.Time > passhash.MaxTime {
+			t.Fatalf("accepted cost m=%d t=%d", h.MemoryKiB, h.Time)
 		}
-		if h.memoryKiB <= 4096 && h.passes <= 2 {
-			_ = h.matches(pin)
+		if h.MemoryKiB <= 4096 && h.Time <= 2 {
+			_ = h.Matches(pin)
 		}
 	})
 }

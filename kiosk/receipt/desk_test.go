@@ -21,6 +21,7 @@ import (
 	"github.com/absher-kiosk/kiosk/devices/printer/emulator"
 	"github.com/absher-kiosk/kiosk/devices/printer/jobs"
 	"github.com/absher-kiosk/kiosk/kiosk/flow"
+	"github.com/absher-kiosk/kiosk/kiosk/pii"
 	"github.com/absher-kiosk/kiosk/kiosk/store"
 	"github.com/absher-kiosk/kiosk/sync/api"
 	"github.com/absher-kiosk/kiosk/sync/client"
@@ -48,7 +49,7 @@ type deskWorld struct {
 func newDeskWorld(t *testing.T) (*deskWorld, func() []byte) {
 	t.Helper()
 	dir := t.TempDir()
-	id, err := api.WithCheckDigit("238471650")
+	id, err := pii.WithCheckDigit("238471650")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,7 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/absher-kiosk/kiosk/devices/printer/escpos"
-	"github.com/absher-kiosk/kiosk/kiosk/identity"
+	"github.com/absher-kiosk/kiosk/kiosk/pii"
 	"github.com/absher-kiosk/kiosk/kiosk/text"
 	"github.com/absher-kiosk/kiosk/sync/api"
 )
@@ -96,8 +96,8 @@ func updateMobile(lang string, m Mobile, p escpos.Profile) (*builder, error) {
 		status = w.done
 	}
 	b := l.begin(w.service["update_mobile"])
-	b.pair(w.idNumber, identity.Mask(m.IDNumber))
-	b.pair(w.newMobile, identity.Mask(m.Mobile))
+	b.pair(w.idNumber, pii.Mask(m.IDNumber))
+	b.pair(w.newMobile, pii.Mask(m.Mobile))
 	b.pair(w.reference, m.Reference)
 	b.pair(w.date, stamp(m.Time))
 	b.para(status, bodyPt, false, text.AlignStart)
@@ -154,7 +154,7 @@ func document(lang string, d api.Document, p escpos.Profile) (*builder, error) {
 	}
 	w := words[lang]
 	b := l.begin(w.service["print_document"])
-	b.para(scrub(title), titlePt, true, text.AlignCenter)
+	b.para(pii.Scrub(title), titlePt, true, text.AlignCenter)
 	for _, ln := range d.Lines {
 		label := ln.LabelEN
 		if lang == "ar" {
@@ -166,11 +166,11 @@ func document(lang string, d api.Document, p escpos.Profile) (*builder, error) {
 		if err := checkField(ln.Value, "line value"); err != nil {
 			return nil, err
 		}
-		value := scrub(ln.Value)
+		value := pii.Scrub(ln.Value)
 		if personalLabel(ln.LabelEN) {
-			value = identity.Mask(ln.Value)
+			value = pii.Mask(ln.Value)
 		}
-		b.pair(scrub(label), value)
+		b.pair(pii.Scrub(label), value)
 	}
 	if !d.IssuedAt.IsZero() {
 		b.pair(w.issued, stamp(d.IssuedAt))

@@ -4,7 +4,7 @@ import (
 	"fmt"
 
 	"github.com/absher-kiosk/kiosk/devices/printer/escpos"
-	"github.com/absher-kiosk/kiosk/kiosk/identity"
+	"github.com/absher-kiosk/kiosk/kiosk/pii"
 	"github.com/absher-kiosk/kiosk/kiosk/text"
 	"github.com/absher-kiosk/kiosk/sync/api"
 )
@@ -49,12 +49,12 @@ func serviceReceipt(lang string, s Summary, p escpos.Profile) (*builder, error) 
 		return nil, err
 	}
 	w := words[lang]
-	b := l.begin(scrub(title))
+	b := l.begin(pii.Scrub(title))
 	if s.IDNumber != "" {
-		b.pair(w.idNumber, identity.Mask(s.IDNumber))
+		b.pair(w.idNumber, pii.Mask(s.IDNumber))
 	}
 	if s.Mobile.Mobile != "" {
-		b.pair(w.mobile, identity.Mask(s.Mobile.Mobile))
+		b.pair(w.mobile, pii.Mask(s.Mobile.Mobile))
 	}
 	for _, ln := range s.Lines {
 		label := ln.LabelEN
@@ -67,11 +67,11 @@ func serviceReceipt(lang string, s Summary, p escpos.Profile) (*builder, error) 
 		if err := checkField(ln.Value, "line value"); err != nil {
 			return nil, err
 		}
-		value := scrub(ln.Value)
+		value := pii.Scrub(ln.Value)
 		if personalLabel(ln.LabelEN) {
-			value = identity.Mask(ln.Value)
+			value = pii.Mask(ln.Value)
 		}
-		b.pair(scrub(label), value)
+		b.pair(pii.Scrub(label), value)
 	}
 	b.pair(w.reference, s.Reference)
 	b.pair(w.date, stamp(s.Time))

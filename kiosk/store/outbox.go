@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"time"
 
+	"github.com/absher-kiosk/kiosk/kiosk/pii"
 	"github.com/absher-kiosk/kiosk/sync/outbox"
 	"github.com/google/uuid"
 	"github.com/mattn/go-sqlite3"
@@ -114,12 +115,12 @@ var kindRE = regexp.MustCompile(`^[a-z][a-z0-9_.-]{0,63}$`)
 // written in the same transaction: nobody ever sees the unsealed placeholder.
 func (t *Tx) Enqueue(ev outbox.Event) (outbox.Item, error) {
 	if !kindRE.MatchString(ev.Kind) {
-		return outbox.Item{}, fmt.Errorf("outbox: event kind %q is not a short lower-case name such as \"tx.mobile_update\"", MaskDigits(ev.Kind))
+		return outbox.Item{}, fmt.Errorf("outbox: event kind %q is not a short lower-case name such as \"tx.mobile_update\"", pii.Scrub(ev.Kind))
 	}
 	if ev.Key == "" {
 		ev.Key = t.s.newID()
 	} else if _, err := uuid.Parse(ev.Key); err != nil {
-		return outbox.Item{}, fmt.Errorf("outbox: idempotency key %q is not a UUID: %w", MaskDigits(ev.Key), err)
+		return outbox.Item{}, fmt.Errorf("outbox: idempotency key %q is not a UUID: %w", pii.Scrub(ev.Key), err)
 	}
 	now := t.s.opt.Clock()
 	if ev.Created.IsZero() {
@@ -274,7 +275,7 @@ func (s *Store) Fail(ctx context.Context, ids []int64, reason string, next time.
 	if len(ids) == 0 {
 		return nil
 	}
-	reason = MaskDigits(reason)
+	reason = pii.Scrub(reason)
 	var parked []int64
 	err := s.update(ctx, func(tx *Tx) error {
 		parked = parked[:0]
@@ -305,7 +306,7 @@ func (s *Store) Fail(ctx context.Context, ids []int64, reason string, next time.
 
 // Park sets a row aside with a reason; it is not sent again until Retry.
 func (s *Store) Park(ctx context.Context, id int64, reason string) error {
-	reason = MaskDigits(reason)
+	reason = pii.Scrub(reason)
 	var kind string
 	err := s.update(ctx, func(tx *Tx) error {
 		err := tx.queryRow(`UPDATE outbox SET parked = 1, last_error = ? WHERE id = ? RETURNING kind`, reason, id).Scan(&kind)
@@ -374,8 +375,8 @@ func (s *Store) Parked(ctx context.Context) ([]outbox.Parked, error) {
 		}
 		p.Created = time.Unix(0, created)
 		// Kinds are validated on enqueue, but the file may have been edited.
-		p.Kind = MaskDigits(p.Kind)
-		p.Reason = MaskDigits(p.Reason)
+		p.Kind = pii.Scrub(p.Kind)
+		p.Reason = pii.Scrub(p.Reason)
 		out = append(out, p)
 	}
 	if err := rows.Err(); err != nil {

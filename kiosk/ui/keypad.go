@@ -5,6 +5,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 
+	"github.com/absher-kiosk/kiosk/kiosk/pii"
 	"github.com/absher-kiosk/kiosk/kiosk/text"
 )
 
@@ -35,17 +36,10 @@ func Keypad(lang string, label func(id string) string, send func(Event)) *fyne.C
 }
 
 // digit maps a typed rune to an ASCII digit: Western, Arabic-Indic and
-// Extended Arabic-Indic digits are all accepted, as on the identity rules.
+// Extended Arabic-Indic digits are all accepted, as pii reads them.
 func digit(r rune) (rune, bool) {
-	switch {
-	case r >= '0' && r <= '9':
-		return r, true
-	case r >= '\u0660' && r <= '\u0669':
-		return '0' + (r - '\u0660'), true
-	case r >= '\u06F0' && r <= '\u06F9':
-		return '0' + (r - '\u06F0'), true
-	}
-	return 0, false
+	d, ok := pii.Digit(r)
+	return rune(d), ok
 }
 
 // backspaceIcon is the usual "erase left" key cap; themed so it follows

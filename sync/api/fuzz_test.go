@@ -60,25 +60,6 @@ func FuzzDecodeCommandList(f *testing.F) {
 	})
 }
 
-func FuzzNumbers(f *testing.F) {
-	for _, s := range []string{"1000000008", "١٠٠٠٠٠٠٠٠٨", "0512345678", "+966512345678", "", "\xff"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		if id, err := NormalizeID(s); err == nil {
-			if again, err := NormalizeID(id); err != nil || again != id {
-				t.Fatalf("NormalizeID not idempotent on %q: %q %v", id, again, err)
-			}
-		}
-		if m, err := NormalizeMobile(s); err == nil {
-			if again, err := NormalizeMobile(m); err != nil || again != m {
-				t.Fatalf("NormalizeMobile not idempotent on %q: %q %v", m, again, err)
-			}
-		}
-		_ = Mask(s)
-	})
-}
-
 func FuzzDecodeRequests(f *testing.F) {
 	f.Add(uint8(0), []byte(`{"id_number":"1000000008"}`))
 	f.Add(uint8(1), []byte(`{"record":"AAAA"}`))

@@ -6,7 +6,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/absher-kiosk/kiosk/sync/outbox"
+	"github.com/absher-kiosk/kiosk/kiosk/pii"
 )
 
 // Backoff is exponential backoff with full jitter: the n-th consecutive
@@ -101,7 +101,7 @@ func (s *status) fail(now time.Time, err error, next time.Time) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.s.LastAttempt, s.s.NextAttempt = now, next
-	s.s.LastError = outbox.MaskDigits(err.Error())
+	s.s.LastError = pii.Scrub(err.Error())
 	s.s.ConsecutiveFailures++
 	return s.s.ConsecutiveFailures
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/absher-kiosk/kiosk/central"
 	"github.com/absher-kiosk/kiosk/central/demo"
 	"github.com/absher-kiosk/kiosk/central/people"
+	"github.com/absher-kiosk/kiosk/kiosk/pii"
 	"github.com/absher-kiosk/kiosk/kiosk/store"
 	"github.com/absher-kiosk/kiosk/sync/api"
 	"github.com/absher-kiosk/kiosk/sync/seal"
@@ -33,7 +34,7 @@ var (
 )
 
 func mustID(p string) string {
-	id, err := api.WithCheckDigit(p)
+	id, err := pii.WithCheckDigit(p)
 	if err != nil {
 		panic(err)
 	}

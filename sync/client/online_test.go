@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/absher-kiosk/kiosk/kiosk/pii"
 	"github.com/absher-kiosk/kiosk/sync/api"
 	"github.com/google/uuid"
 )
@@ -21,7 +22,7 @@ func smsCode(t *testing.T, s interface {
 	t.Helper()
 	m, ok := s.Last(to)
 	if !ok {
-		t.Fatalf("no SMS to %s", api.Mask(to))
+		t.Fatalf("no SMS to %s", pii.Mask(to))
 	}
 	return codeRE.FindString(m.Text)
 }

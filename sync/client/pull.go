@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/absher-kiosk/kiosk/kiosk/pii"
 	"github.com/absher-kiosk/kiosk/sync/api"
 	"github.com/absher-kiosk/kiosk/sync/outbox"
 	"github.com/google/uuid"
@@ -207,8 +208,8 @@ func (p *ConfigPuller) PollOnce(ctx context.Context, ifNoneMatch string) (string
 }
 
 func (p *ConfigPuller) refuse(ctx context.Context, tag string, reason error) error {
-	p.o.Logger.Warn("config refused", "etag", tag, "reason", outbox.MaskDigits(reason.Error()))
-	msg := outbox.MaskDigits(reason.Error())
+	p.o.Logger.Warn("config refused", "etag", tag, "reason", pii.Scrub(reason.Error()))
+	msg := pii.Scrub(reason.Error())
 	if len(msg) > 500 {
 		msg = msg[:500]
 	}
@@ -433,8 +434,8 @@ func (e *applyError) Error() string { return e.err.Error() }
 func (e *applyError) Unwrap() error { return e.err }
 
 func (p *CommandPuller) reportFailed(ctx context.Context, c api.Command, cause error, now time.Time) error {
-	p.o.Logger.Warn("command failed", "id", c.ID, "seq", c.Seq, "kind", c.Kind, "err", outbox.MaskDigits(cause.Error()))
-	reason := "apply_failed: " + outbox.MaskDigits(cause.Error())
+	p.o.Logger.Warn("command failed", "id", c.ID, "seq", c.Seq, "kind", c.Kind, "err", pii.Scrub(cause.Error()))
+	reason := "apply_failed: " + pii.Scrub(cause.Error())
 	if len(reason) > 300 {
 		reason = reason[:300]
 	}

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/absher-kiosk/kiosk/kiosk/pii"
 	"github.com/absher-kiosk/kiosk/sync/api"
 	"github.com/absher-kiosk/kiosk/sync/outbox"
 )
@@ -139,7 +140,7 @@ func (u *Uploader) backoff(ctx context.Context, err error, retryAfter time.Durat
 	n := u.st.failures() + 1
 	d := max(u.o.Backoff.Delay(n), retryAfter)
 	u.st.fail(now, err, now.Add(d))
-	u.log.Warn("upload failed; backing off", "failures", n, "wait", d, "err", outbox.MaskDigits(err.Error()))
+	u.log.Warn("upload failed; backing off", "failures", n, "wait", d, "err", pii.Scrub(err.Error()))
 	return sleep(ctx, u.o.Clock, d, u.kick)
 }
 

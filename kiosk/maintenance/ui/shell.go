@@ -18,6 +18,7 @@ import (
 
 	"github.com/absher-kiosk/kiosk/kiosk/i18n"
 	"github.com/absher-kiosk/kiosk/kiosk/maintenance"
+	"github.com/absher-kiosk/kiosk/kiosk/pii"
 )
 
 // Mode is what the shell shows.
@@ -251,17 +252,7 @@ func (s *Shell) giveKeyboard() {
 	c.SetOnTypedKey(s.savedKey)
 }
 
-func asciiDigit(r rune) (byte, bool) {
-	switch {
-	case r >= '0' && r <= '9':
-		return byte(r), true
-	case r >= '\u0660' && r <= '\u0669':
-		return byte('0' + (r - '\u0660')), true
-	case r >= '\u06F0' && r <= '\u06F9':
-		return byte('0' + (r - '\u06F0')), true
-	}
-	return 0, false
-}
+func asciiDigit(r rune) (byte, bool) { return pii.Digit(r) }
 
 func (s *Shell) key(d byte) {
 	if s.busy || len(s.pin) >= maintenance.MaxPINLen {
