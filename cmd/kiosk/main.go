@@ -412,7 +412,7 @@ func wire(ctx context.Context, cfg config.Config, demoMode bool, log *slog.Logge
 
 	// Heartbeats go through the outbox like every other event.
 	beat := &app.Beat{Report: report, Service: svc, Parked: q.Parked, Interval: live.heartbeatInterval, ConfigETag: etag, Log: log.With("part", "heartbeat")}
-	hb := client.NewHeartbeat(q, q, beat.Heartbeat, live.heartbeatInterval, nil, log.With("part", "heartbeat"))
+	hb := client.NewHeartbeat(q, q, beat.Heartbeat, live.heartbeatInterval, log.With("part", "heartbeat"))
 	w.beat = hb
 	sup.Add("heartbeat", hb)
 	// A change of service state is told to the centre at once, not at the
