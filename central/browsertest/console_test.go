@@ -107,7 +107,7 @@ func runKiosk() int {
 		}
 		return hb
 	}
-	hb := client.NewHeartbeat(ob, ob, source, func() time.Duration { return kioskInterval }, nil, log)
+	hb := client.NewHeartbeat(ob, ob, source, func() time.Duration { return kioskInterval }, log)
 	// A change of service state is reported at once rather than at the
 	// next beat, as the kiosk application does.
 	report := func(ctx context.Context, cmd api.Command) error {

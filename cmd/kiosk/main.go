@@ -408,7 +408,7 @@ func wire(ctx context.Context, cfg config.Config, demoMode bool, log *slog.Logge
 
 	// Heartbeats go through the outbox like every other event.
 	beat := &app.Beat{Report: report, Service: svc, Parked: q.Parked, Interval: live.heartbeatInterval, ConfigETag: etag, Log: log.With("part", "heartbeat")}
-	hb := client.NewHeartbeat(q, q, beat.Heartbeat, live.heartbeatInterval, nil, log.With("part", "heartbeat"))
+	hb := client.NewHeartbeat(q, q, beat.Heartbeat, live.heartbeatInterval, log.With("part", "heartbeat"))
 	w.beat = hb
 	sup.Add("heartbeat", hb)
 	// A change of service state is told to the centre at once, not at the
@@ -432,7 +432,6 @@ func wire(ctx context.Context, cfg config.Config, demoMode bool, log *slog.Logge
 		return storageProbe(ctx, reg, q, 5*time.Second)
 	}))
 
-	clock := session.SystemClock{}
 	// Every service of the catalogue is fitted; the central config (or,
 	// until one has been received, the built-in one) makes the menu.
 	base := app.WithCatalogue(online, flow.Deps{
@@ -441,12 +440,11 @@ func wire(ctx context.Context, cfg config.Config, demoMode bool, log *slog.Logge
 		EncodeRecord: app.EncodeRecord,
 		Printer:      prn,
 		Submitter:    &app.Submitter{Centre: online, Queue: q, Wait: submitWait},
-		Clock:        clock,
 		Timing:       session.FromSeconds(cfg.Session.IdleSeconds, cfg.Session.WarningSeconds),
 		Services:     flow.MenuFromConfig(api.DefaultConfig().Services),
 	})
 	offer := app.Offer{Base: base, Avail: reg.Availability, Config: live.get}
-	sw = app.NewSwitch(func() *flow.Machine { return flow.New(offer.Deps()) }, clock, 3*time.Second)
+	sw = app.NewSwitch(func() *flow.Machine { return flow.New(offer.Deps()) }, 3*time.Second)
 	w.screens = sw
 	followed := make(chan struct{})
 	go func() { defer close(followed); sw.Follow(runCtx, reg) }()
@@ -480,7 +478,7 @@ func wire(ctx context.Context, cfg config.Config, demoMode bool, log *slog.Logge
 	if w.gesture, err = maintenance.ParseGesture(cfg.Maintenance.Gesture); err != nil {
 		return nil, fmt.Errorf("maintenance.gesture: %w", err)
 	}
-	w.hang = watchdog.ReportHang(q, cfg.Watchdog.Timeout.Duration, time.Now, func(err error) {
+	w.hang = watchdog.ReportHang(q, cfg.Watchdog.Timeout.Duration, func(err error) {
 		log.Error("UI hang not queued", "err", err)
 	})
 

@@ -105,16 +105,14 @@ func (f *fingers) Capture(ctx context.Context) (flow.ScanImage, error) {
 // over the demo world, seen through the screens' adapter.
 func newServiceKiosk(t *testing.T, w *demoWorld, scanner flow.Scanner, printer flow.Printer) *kiosk {
 	t.Helper()
-	clk := newClock()
 	d := WithServices(context.Background(), w.client, "kiosk-001", nil, flow.Deps{
 		Centre:       w.client,
 		Scanner:      scanner,
 		EncodeRecord: EncodeRecord,
 		Printer:      printer,
 		Submitter:    refuseQueued{t},
-		Clock:        clk,
 	})
-	k := &kiosk{scr: NewScreens(flow.New(d), clk, 3*time.Second), clk: clk, views: make(chan ui.View, 4096)}
+	k := &kiosk{scr: NewScreens(flow.New(d), 3*time.Second), views: make(chan ui.View, 4096)}
 	k.scr.Subscribe(func(v ui.View) {
 		select {
 		case k.views <- v:
@@ -150,6 +148,5 @@ func (k *kiosk) identify(t *testing.T, lang, id, menu string) {
 	}
 	k.send(ui.Event{Kind: ui.EvService, Value: menu})
 	k.await(t, "fingerprint", func(v ui.View) bool { return v.Step == ui.StepFinger && !v.Scanning })
-	k.clk.Advance(0)
 	k.await(t, "past the fingerprint", func(v ui.View) bool { return v.Step != ui.StepFinger && v.Step != ui.StepMenu })
 }

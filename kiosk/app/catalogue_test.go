@@ -127,7 +127,6 @@ func TestCatalogueThroughTheScreens(t *testing.T) {
 				if v.Finger != "left_index" {
 					t.Fatalf("second finger %q", v.Finger)
 				}
-				k.clk.Advance(0) // armed as the screen shows
 				k.await(t, "mobile", step(ui.StepMobile))
 				k.typeDigits("0598765432")
 				k.send(ui.Event{Kind: ui.EvConfirm})

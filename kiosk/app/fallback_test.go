@@ -182,7 +182,6 @@ func TestNoraFingerRefusedThenPassword(t *testing.T) {
 	if !v.CanFallback || v.Finger != "right_index" {
 		t.Fatalf("fingerprint screen %+v", v)
 	}
-	k.clk.Advance(0) // armed as the screen shows
 	v = k.await(t, "first miss", func(v ui.View) bool { return v.Step == ui.StepFinger && !v.Scanning && v.Problem != "" })
 	if v.Problem != "finger_no_match" || v.Finger != "left_index" {
 		t.Fatalf("after the first miss %+v", v)

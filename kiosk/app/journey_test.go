@@ -18,7 +18,6 @@ func walk(t *testing.T, w *world, k *kiosk) ui.View {
 	if v.Finger != "right_index" {
 		t.Fatalf("first finger %q", v.Finger)
 	}
-	k.clk.Advance(0) // the scanner is armed as the screen shows
 	k.await(t, "mobile entry", step(ui.StepMobile))
 	k.typeDigits("0512345678")
 	k.send(ui.Event{Kind: ui.EvConfirm})

@@ -66,7 +66,6 @@ func (unusable) Usable() bool { return false }
 // attract screen.
 type Switch struct {
 	build func() *flow.Machine
-	clock session.Clock
 	rearm time.Duration
 
 	// deliver orders the views handed to subscribers: each delivery reads
@@ -82,8 +81,8 @@ type Switch struct {
 }
 
 // NewSwitch builds the first flow and adapts it for the screens.
-func NewSwitch(build func() *flow.Machine, clock session.Clock, rearm time.Duration) *Switch {
-	s := &Switch{build: build, clock: clock, rearm: rearm}
+func NewSwitch(build func() *flow.Machine, rearm time.Duration) *Switch {
+	s := &Switch{build: build, rearm: rearm}
 	s.mu.Lock()
 	s.installLocked()
 	s.mu.Unlock()
@@ -92,7 +91,7 @@ func NewSwitch(build func() *flow.Machine, clock session.Clock, rearm time.Durat
 
 func (s *Switch) installLocked() {
 	m := s.build()
-	sc := NewScreens(m, s.clock, s.rearm)
+	sc := NewScreens(m, s.rearm)
 	s.cur = sc
 	s.pending = false
 	s.builds++

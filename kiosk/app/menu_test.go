@@ -64,17 +64,16 @@ func TestOfferFollowsHealthAndConfig(t *testing.T) {
 // TestSwitchRebuildsBetweenVisits: a change while nobody is served applies
 // at once; during a visit it waits for the attract screen.
 func TestSwitchRebuildsBetweenVisits(t *testing.T) {
-	clk := newClock()
 	printing := true
 	build := func() *flow.Machine {
-		d := flow.Deps{Centre: happyCentre{}, Scanner: greyScanner{}, Submitter: doneSubmitter{}, Clock: clk,
+		d := flow.Deps{Centre: happyCentre{}, Scanner: greyScanner{}, Submitter: doneSubmitter{},
 			Services: []flow.ServiceItem{{ID: flow.UpdateMobile.ID, Enabled: true}}}
 		if printing {
 			d.Printer = receiptPrinter{}
 		}
 		return flow.New(d)
 	}
-	sw := NewSwitch(build, clk, 3*time.Second)
+	sw := NewSwitch(build, 3*time.Second)
 	var views []ui.View
 	sw.Subscribe(func(v ui.View) { views = append(views, v) })
 
@@ -112,13 +111,12 @@ func TestSwitchRebuildsBetweenVisits(t *testing.T) {
 // the serving flow is in, never the replaced flow's attract screen after
 // the visit's first screen.
 func TestSwitchKeepsTapsDuringRebuilds(t *testing.T) {
-	clk := newClock()
 	build := func() *flow.Machine {
-		return flow.New(flow.Deps{Centre: happyCentre{}, Scanner: greyScanner{}, Submitter: doneSubmitter{}, Clock: clk,
+		return flow.New(flow.Deps{Centre: happyCentre{}, Scanner: greyScanner{}, Submitter: doneSubmitter{},
 			Services: []flow.ServiceItem{{ID: flow.UpdateMobile.ID, Enabled: true}}})
 	}
 	for i := range 300 {
-		sw := NewSwitch(build, clk, 3*time.Second)
+		sw := NewSwitch(build, 3*time.Second)
 		var mu sync.Mutex
 		var last ui.View
 		sw.Subscribe(func(v ui.View) { mu.Lock(); last = v; mu.Unlock() })

@@ -83,7 +83,6 @@ func TestUpdateMobileWithRecordedScanner(t *testing.T) {
 
 	k := updateMobileKiosk(w.client, scanner, w.delivering(t))
 	k.toFingerprint(t, "ar", person.ID)
-	k.clk.Advance(0) // the scanner is armed as the screen shows
 	v := k.await(t, "past the fingerprint", func(v ui.View) bool { return v.Step != ui.StepFinger })
 	if v.Step != ui.StepMobile {
 		t.Fatalf("after the recorded finger: step %v problem %q, want the new mobile number", v.Step, v.Problem)
@@ -198,7 +197,6 @@ func TestSimulatorPresentsTheRecording(t *testing.T) {
 	}
 	k := updateMobileKiosk(PresentingCentre{Centre: w.client, Scanner: sim}, sim, refuseQueued{t})
 	k.toFingerprint(t, "en", person.ID)
-	k.clk.Advance(0)
 	if v := k.await(t, "past the fingerprint", func(v ui.View) bool { return v.Step != ui.StepFinger }); v.Step != ui.StepMobile {
 		t.Fatalf("after the presented recording: step %v problem %q", v.Step, v.Problem)
 	}

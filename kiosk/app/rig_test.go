@@ -10,8 +10,6 @@ import (
 	"net/http"
 	"path/filepath"
 	"regexp"
-	"sort"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,75 +19,11 @@ import (
 	"github.com/absher-kiosk/kiosk/kiosk/centre"
 	"github.com/absher-kiosk/kiosk/kiosk/flow"
 	"github.com/absher-kiosk/kiosk/kiosk/pii"
-	"github.com/absher-kiosk/kiosk/kiosk/session"
 	"github.com/absher-kiosk/kiosk/kiosk/store"
 	"github.com/absher-kiosk/kiosk/kiosk/ui"
 	"github.com/absher-kiosk/kiosk/sync/api"
 	"github.com/absher-kiosk/kiosk/sync/seal"
 )
-
-type fakeClock struct {
-	mu     sync.Mutex
-	now    time.Time
-	timers []*fakeTimer
-}
-
-type fakeTimer struct {
-	c       *fakeClock
-	at      time.Time
-	f       func()
-	stopped bool
-}
-
-func (t *fakeTimer) Stop() bool {
-	t.c.mu.Lock()
-	defer t.c.mu.Unlock()
-	was := !t.stopped
-	t.stopped = true
-	return was
-}
-
-func newClock() *fakeClock { return &fakeClock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)} }
-
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-
-func (c *fakeClock) AfterFunc(d time.Duration, f func()) session.Timer {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	t := &fakeTimer{c: c, at: c.now.Add(d), f: f}
-	c.timers = append(c.timers, t)
-	return t
-}
-
-// Advance runs every timer due within d, in time order.
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	end := c.now.Add(d)
-	c.mu.Unlock()
-	for {
-		c.mu.Lock()
-		sort.SliceStable(c.timers, func(i, j int) bool { return c.timers[i].at.Before(c.timers[j].at) })
-		var due *fakeTimer
-		for i, t := range c.timers {
-			if !t.stopped && !t.at.After(end) {
-				due = t
-				c.timers = append(c.timers[:i:i], c.timers[i+1:]...)
-				break
-			}
-		}
-		if due == nil {
-			c.now = end
-			c.mu.Unlock()
-			return
-		}
-		if due.at.After(c.now) {
-			c.now = due.at
-		}
-		due.stopped = true
-		c.mu.Unlock()
-		due.f()
-	}
-}
 
 const (
 	fingerSeed = 77
@@ -202,7 +136,6 @@ func (w *world) code(t *testing.T, mobile string) string {
 // adapter, with every view change collected.
 type kiosk struct {
 	scr   *Screens
-	clk   *fakeClock
 	views chan ui.View
 }
 
@@ -215,10 +148,9 @@ func newKiosk(t *testing.T, w *world, sub flow.Submitter) *kiosk {
 // updateMobileKiosk is the screens' machine over an Update Mobile flow
 // made of the given parts, with every view change collected.
 func updateMobileKiosk(c flow.Centre, sc flow.Scanner, sub flow.Submitter) *kiosk {
-	clk := newClock()
-	m := flow.New(flow.Deps{Centre: c, Scanner: sc, EncodeRecord: EncodeRecord, Submitter: sub, Clock: clk,
+	m := flow.New(flow.Deps{Centre: c, Scanner: sc, EncodeRecord: EncodeRecord, Submitter: sub,
 		Services: []flow.ServiceItem{{ID: flow.UpdateMobile.ID, Enabled: true}}})
-	k := &kiosk{scr: NewScreens(m, clk, 3*time.Second), clk: clk, views: make(chan ui.View, 4096)}
+	k := &kiosk{scr: NewScreens(m, 3*time.Second), views: make(chan ui.View, 4096)}
 	k.scr.Subscribe(func(v ui.View) { k.views <- v })
 	return k
 }

@@ -10,6 +10,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -87,20 +88,28 @@ func BenchmarkSessionsRSS(b *testing.B) {
 	defer a.Quit()
 	w := test.NewWindow(nil)
 	w.Resize(fyne.NewSize(1080, 1920))
-	clk := newClock()
+	// The screens arm the scanner from a timer's goroutine, which queues
+	// the capture; pending is shared with it.
+	var mu sync.Mutex
 	var pending []func()
 	drain := func() {
-		for len(pending) > 0 {
+		for {
+			mu.Lock()
+			if len(pending) == 0 {
+				mu.Unlock()
+				return
+			}
 			f := pending[0]
 			pending = pending[1:]
+			mu.Unlock()
 			f()
 		}
 	}
-	m := flow.New(flow.Deps{Centre: happyCentre{}, Scanner: greyScanner{}, Submitter: doneSubmitter{}, Clock: clk,
+	m := flow.New(flow.Deps{Centre: happyCentre{}, Scanner: greyScanner{}, Submitter: doneSubmitter{},
 		EncodeRecord: func(*image.Gray, int, int) ([]byte, error) { return make([]byte, 4096), nil },
 		Services:     []flow.ServiceItem{{ID: "update_mobile", Enabled: true}},
-		Go:           func(f func()) { pending = append(pending, f) }})
-	s := NewScreens(m, clk, 0)
+		Go:           func(f func()) { mu.Lock(); pending = append(pending, f); mu.Unlock() }})
+	s := NewScreens(m, 0)
 	if _, err := ui.New(a, w, s, ui.Options{}); err != nil {
 		b.Fatal(err)
 	}
@@ -118,7 +127,9 @@ func BenchmarkSessionsRSS(b *testing.B) {
 		keys(id)
 		s.Send(ui.Event{Kind: ui.EvService, Value: "update_mobile"})
 		drain()
-		clk.Advance(0)
+		for !m.View().Busy { // the screen arms the scanner at once, on a timer
+			runtime.Gosched()
+		}
 		drain()
 		keys("0512345678")
 		keys("123456")

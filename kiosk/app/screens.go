@@ -6,7 +6,6 @@ import (
 
 	"github.com/absher-kiosk/kiosk/kiosk/flow"
 	"github.com/absher-kiosk/kiosk/kiosk/pii"
-	"github.com/absher-kiosk/kiosk/kiosk/session"
 	"github.com/absher-kiosk/kiosk/kiosk/ui"
 	"github.com/absher-kiosk/kiosk/sync/api"
 )
@@ -20,17 +19,16 @@ import (
 // what went wrong.
 type Screens struct {
 	M     *flow.Machine
-	Clock session.Clock
 	Rearm time.Duration
 
 	mu    sync.Mutex
-	armed session.Timer
+	armed *time.Timer
 	prev  flow.Step
 }
 
 // NewScreens adapts m for the screens and starts arming the scanner.
-func NewScreens(m *flow.Machine, clock session.Clock, rearm time.Duration) *Screens {
-	s := &Screens{M: m, Clock: clock, Rearm: rearm, prev: m.View().Step}
+func NewScreens(m *flow.Machine, rearm time.Duration) *Screens {
+	s := &Screens{M: m, Rearm: rearm, prev: m.View().Step}
 	m.Subscribe(s.arm)
 	return s
 }
@@ -71,7 +69,7 @@ func (s *Screens) arm(v flow.View) {
 	if entering && v.Problem == nil {
 		d = 0
 	}
-	s.armed = s.Clock.AfterFunc(d, func() {
+	s.armed = time.AfterFunc(d, func() {
 		s.mu.Lock()
 		s.armed = nil
 		s.mu.Unlock()

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"image"
 	"reflect"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/absher-kiosk/kiosk/kiosk/flow"
@@ -169,57 +171,73 @@ func TestScannerArming(t *testing.T) {
 		{"a quality refusal re-arms", &flow.QualityError{Hint: "press_harder"}, 2},
 		{"a broken scanner does not loop", errors.New("usb gone"), 1},
 	} {
+		// The screens' re-arm timer and the flow's timers follow the
+		// bubble's clock, which moves only when the test sleeps.
 		t.Run(tc.name, func(t *testing.T) {
-			clk := newClock()
-			sc := &countingScanner{err: tc.scanErr}
-			var pending []func()
-			drain := func() {
-				for len(pending) > 0 {
-					f := pending[0]
-					pending = pending[1:]
-					f()
-				}
-			}
-			m := flow.New(flow.Deps{Centre: missCentre{}, Scanner: sc, Clock: clk, Go: func(f func()) { pending = append(pending, f) },
-				EncodeRecord: func(*image.Gray, int, int) ([]byte, error) { return []byte{1}, nil },
-				Services:     []flow.ServiceItem{{ID: "update_mobile", Enabled: true}}})
-			s := NewScreens(m, clk, 3*time.Second)
-			s.Send(ui.Event{Kind: ui.EvTouch})
-			s.Send(ui.Event{Kind: ui.EvLanguage, Value: "en"})
-			id, _ := pii.WithCheckDigit("100000123")
-			for _, r := range id {
-				s.Send(ui.Event{Kind: ui.EvKey, Key: r})
-			}
-			s.Send(ui.Event{Kind: ui.EvConfirm})
-			s.Send(ui.Event{Kind: ui.EvService, Value: "update_mobile"})
-			drain()
-			if got := m.View().Step; got != flow.StepFingerprint {
-				t.Fatalf("step %s", got)
-			}
-			if sc.n.Load() != 0 {
-				t.Fatal("captured before the screen was shown")
-			}
-			clk.Advance(0)
-			drain()
-			if sc.n.Load() != 1 {
-				t.Fatalf("not armed on entry: %d captures", sc.n.Load())
-			}
-			clk.Advance(2 * time.Second)
-			drain()
-			if sc.n.Load() != 1 {
-				t.Fatalf("re-armed before the user could read the problem: %d", sc.n.Load())
-			}
-			clk.Advance(time.Second)
-			drain()
-			if got := sc.n.Load(); got != tc.wantAfter {
-				t.Fatalf("%d captures after the delay, want %d", got, tc.wantAfter)
-			}
-			s.Send(ui.Event{Kind: ui.EvCancel})
-			clk.Advance(time.Minute)
-			drain()
-			if got := sc.n.Load(); got > tc.wantAfter+1 {
-				t.Fatalf("captures went on after cancel: %d", got)
-			}
+			synctest.Test(t, func(t *testing.T) { scannerArming(t, tc.scanErr, tc.wantAfter) })
 		})
+	}
+}
+
+func scannerArming(t *testing.T, scanErr error, wantAfter int32) {
+	sc := &countingScanner{err: scanErr}
+	// Operations are queued by the flow, on whichever goroutine sent the
+	// event (a timer's, for the screens' arming), and run by the test.
+	var mu sync.Mutex
+	var pending []func()
+	drain := func() {
+		for {
+			mu.Lock()
+			if len(pending) == 0 {
+				mu.Unlock()
+				return
+			}
+			f := pending[0]
+			pending = pending[1:]
+			mu.Unlock()
+			f()
+		}
+	}
+	// after lets d pass on the bubble's clock, then runs what it queued.
+	after := func(d time.Duration) {
+		time.Sleep(d)
+		synctest.Wait()
+		drain()
+	}
+	m := flow.New(flow.Deps{Centre: missCentre{}, Scanner: sc, Go: func(f func()) { mu.Lock(); pending = append(pending, f); mu.Unlock() },
+		EncodeRecord: func(*image.Gray, int, int) ([]byte, error) { return []byte{1}, nil },
+		Services:     []flow.ServiceItem{{ID: "update_mobile", Enabled: true}}})
+	s := NewScreens(m, 3*time.Second)
+	s.Send(ui.Event{Kind: ui.EvTouch})
+	s.Send(ui.Event{Kind: ui.EvLanguage, Value: "en"})
+	id, _ := pii.WithCheckDigit("100000123")
+	for _, r := range id {
+		s.Send(ui.Event{Kind: ui.EvKey, Key: r})
+	}
+	s.Send(ui.Event{Kind: ui.EvConfirm})
+	s.Send(ui.Event{Kind: ui.EvService, Value: "update_mobile"})
+	drain()
+	if got := m.View().Step; got != flow.StepFingerprint {
+		t.Fatalf("step %s", got)
+	}
+	if sc.n.Load() != 0 {
+		t.Fatal("captured before the screen was shown")
+	}
+	after(0)
+	if sc.n.Load() != 1 {
+		t.Fatalf("not armed on entry: %d captures", sc.n.Load())
+	}
+	after(2 * time.Second)
+	if sc.n.Load() != 1 {
+		t.Fatalf("re-armed before the user could read the problem: %d", sc.n.Load())
+	}
+	after(time.Second)
+	if got := sc.n.Load(); got != wantAfter {
+		t.Fatalf("%d captures after the delay, want %d", got, wantAfter)
+	}
+	s.Send(ui.Event{Kind: ui.EvCancel})
+	after(time.Minute)
+	if got := sc.n.Load(); got > wantAfter+1 {
+		t.Fatalf("captures went on after cancel: %d", got)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"reflect"
 	"testing"
+	"testing/synctest"
 
 	"github.com/absher-kiosk/kiosk/sync/api"
 )
@@ -83,7 +84,7 @@ func toService(r *rig, lang, service string) {
 
 func TestVisaExtensionSuccess(t *testing.T) {
 	for _, lang := range []string{"ar", "en"} {
-		t.Run(lang, func(t *testing.T) {
+		t.Run(lang, bubble(func(t *testing.T) {
 			c := &fakeCatalogue{subjects: family, answers: map[string]Eligibility{
 				"visa_extension": {Eligible: true, Reasons: []string{}, FeeSAR: 100, Details: map[string]string{"new_expiry": "2026-06-05"}}}}
 			r := catRig(t, c)
@@ -123,7 +124,7 @@ func TestVisaExtensionSuccess(t *testing.T) {
 			r.want(StepThankYou)
 			r.wantWiped()
 			r.wantSteps(StepLanguage, StepIDEntry, StepMenu, StepIdentify, StepFingerprint, StepSubject, StepEligibility, StepSubmitting, StepResult, StepReceiptOffer, StepPrinting, StepThankYou)
-		})
+		}))
 	}
 }
 
@@ -150,7 +151,7 @@ func TestEveryRefusalIsShownByName(t *testing.T) {
 	}
 	for _, lang := range []string{"ar", "en"} {
 		for _, c := range cases {
-			t.Run(lang+"/"+c.service+"/"+c.reasons[0], func(t *testing.T) {
+			t.Run(lang+"/"+c.service+"/"+c.reasons[0], bubble(func(t *testing.T) {
 				cat := &fakeCatalogue{subjects: family, answers: map[string]Eligibility{c.service: {Reasons: c.reasons, FeeSAR: 200}}}
 				r := catRig(t, cat)
 				toService(r, lang, c.service)
@@ -181,12 +182,14 @@ func TestEveryRefusalIsShownByName(t *testing.T) {
 					t.Fatalf("a refused service was submitted: %+v", r.sub.txns)
 				}
 				r.wantWiped()
-			})
+			}))
 		}
 	}
 }
 
-func TestExitReentryOptionsAndFields(t *testing.T) {
+func TestExitReentryOptionsAndFields(t *testing.T) { synctest.Test(t, testExitReentryOptionsAndFields) }
+
+func testExitReentryOptionsAndFields(t *testing.T) {
 	c := &fakeCatalogue{subjects: family, answers: map[string]Eligibility{"exit_reentry": {Eligible: true, Reasons: []string{}, FeeSAR: 1100}}}
 	r := catRig(t, c)
 	toService(r, "en", "exit_reentry")
@@ -228,7 +231,7 @@ func TestExitReentryAlreadyIssuedPrintOrCancel(t *testing.T) {
 		r.send(ChooseSubject{0}, ChooseOption{"visa_type", "single"}, ChooseOption{"months", "2"}, SubmitEntry{})
 		r.want(StepEligibility)
 	}
-	t.Run("cancel", func(t *testing.T) {
+	t.Run("cancel", bubble(func(t *testing.T) {
 		r := catRig(t, &fakeCatalogue{subjects: family, answers: map[string]Eligibility{"exit_reentry": issued}})
 		walk(r)
 		if v := r.m.View().Catalogue; v.Existing != "ER1" || v.CanPrintExisting {
@@ -244,8 +247,8 @@ func TestExitReentryAlreadyIssuedPrintOrCancel(t *testing.T) {
 		if !r.m.View().Catalogue.Cancelling {
 			t.Fatal("result does not say it cancelled")
 		}
-	})
-	t.Run("print", func(t *testing.T) {
+	}))
+	t.Run("print", bubble(func(t *testing.T) {
 		p := &fakeDocPrinter{}
 		r := catRig(t, &fakeCatalogue{subjects: family, answers: map[string]Eligibility{"exit_reentry": issued}}, func(d *Deps, r *rig) {
 			d.DocCentre, d.DocPrinter = &fakeDocCentre{}, p
@@ -260,10 +263,12 @@ func TestExitReentryAlreadyIssuedPrintOrCancel(t *testing.T) {
 			t.Fatalf("printed %+v", p.jobs)
 		}
 		r.wantWiped()
-	})
+	}))
 }
 
-func TestLicenceAndLostPassport(t *testing.T) {
+func TestLicenceAndLostPassport(t *testing.T) { synctest.Test(t, testLicenceAndLostPassport) }
+
+func testLicenceAndLostPassport(t *testing.T) {
 	c := &fakeCatalogue{subjects: family}
 	r := catRig(t, c)
 	r.sub.ack = Ack{Done: true, Reference: "S-9", Details: map[string]string{"new_expiry": "2031-03-21"}}
@@ -297,7 +302,9 @@ func TestLicenceAndLostPassport(t *testing.T) {
 	r.wantWiped()
 }
 
-func TestNoVisitorsToExtend(t *testing.T) {
+func TestNoVisitorsToExtend(t *testing.T) { synctest.Test(t, testNoVisitorsToExtend) }
+
+func testNoVisitorsToExtend(t *testing.T) {
 	r := catRig(t, &fakeCatalogue{subjects: family[1:]})
 	toService(r, "en", "visa_extension")
 	r.want(StepSubject)
@@ -307,6 +314,10 @@ func TestNoVisitorsToExtend(t *testing.T) {
 }
 
 func TestCatalogueUnreachableAndRetry(t *testing.T) {
+	synctest.Test(t, testCatalogueUnreachableAndRetry)
+}
+
+func testCatalogueUnreachableAndRetry(t *testing.T) {
 	c := &fakeCatalogue{subjects: family, subErr: ErrUnreachable}
 	r := catRig(t, c)
 	toService(r, "en", "visa_extension")
@@ -333,7 +344,9 @@ func TestCatalogueUnreachableAndRetry(t *testing.T) {
 	}
 }
 
-func TestActivation(t *testing.T) {
+func TestActivation(t *testing.T) { synctest.Test(t, testActivation) }
+
+func testActivation(t *testing.T) {
 	c := &fakeCatalogue{}
 	r := catRig(t, c)
 	r.sub.ack = Ack{Done: true, Reference: "S-ACT", Details: map[string]string{"mobile": "*********5678"}}
@@ -366,7 +379,9 @@ func TestActivation(t *testing.T) {
 	r.wantWiped()
 }
 
-func TestActivationNeedsTheScanner(t *testing.T) {
+func TestActivationNeedsTheScanner(t *testing.T) { synctest.Test(t, testActivationNeedsTheScanner) }
+
+func testActivationNeedsTheScanner(t *testing.T) {
 	r := catRig(t, &fakeCatalogue{}, noScanner)
 	r.send(Start{}, ChooseLanguage{"en"})
 	r.typeIn(testID)
@@ -390,7 +405,7 @@ func TestActivationNeedsTheScanner(t *testing.T) {
 
 func TestCatalogueCancelAtEachStep(t *testing.T) {
 	for _, at := range []Step{StepSubject, StepOptions, StepEligibility} {
-		t.Run(string(at), func(t *testing.T) {
+		t.Run(string(at), bubble(func(t *testing.T) {
 			r := catRig(t, &fakeCatalogue{subjects: family})
 			toService(r, "en", "exit_reentry")
 			if at != StepSubject {
@@ -403,7 +418,7 @@ func TestCatalogueCancelAtEachStep(t *testing.T) {
 			r.send(Cancel{})
 			r.want(StepAttract)
 			r.wantWiped()
-		})
+		}))
 	}
 }
 
@@ -473,7 +488,9 @@ func FuzzCatalogueEvents(f *testing.F) {
 	})
 }
 
-func TestMenuFromConfig(t *testing.T) {
+func TestMenuFromConfig(t *testing.T) { synctest.Test(t, testMenuFromConfig) }
+
+func testMenuFromConfig(t *testing.T) {
 	cfg := []api.ServiceEntry{
 		{ID: "licence_renewal", Enabled: true, Order: 3, Icon: "car"},
 		{ID: "visa_extension", Enabled: false, Order: 1, Icon: "visa"},

@@ -11,8 +11,6 @@ import (
 	"fmt"
 	"image"
 	"time"
-
-	"github.com/absher-kiosk/kiosk/kiosk/session"
 )
 
 // Step names a screen of the flow.
@@ -249,6 +247,3 @@ type Ack struct {
 type Submitter interface {
 	Submit(ctx context.Context, t Txn) (Ack, error)
 }
-
-// Clock is the session's clock: the same fake drives both in tests.
-type Clock = session.Clock

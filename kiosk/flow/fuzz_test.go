@@ -3,6 +3,7 @@ package flow
 import (
 	"reflect"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -19,68 +20,70 @@ func FuzzEvents(f *testing.F) {
 		known[s] = true
 	}
 	f.Fuzz(func(t *testing.T, script []byte) {
-		r := newRig(t)
-		r.hold = true
-		digits := []rune("0123456789١٢٣")
-		for _, b := range script {
-			switch b % 24 {
-			case 0:
-				r.send(Start{})
-			case 1:
-				r.send(ChooseLanguage{[]string{"ar", "en", "fr"}[int(b/24)%3]})
-			case 2, 3, 4:
-				r.send(Key{digits[int(b/24)%len(digits)]})
-			case 5:
-				r.send(SubmitEntry{})
-			case 6:
-				r.send(ChooseService{[]string{"update_mobile", "renew_iqama", ""}[int(b/24)%3]})
-			case 7:
-				r.flush()
-			case 8:
-				r.send(Capture{})
-			case 9:
-				r.send(UseFallback{})
-			case 10:
-				r.send(Resend{})
-			case 11:
-				r.send(AcceptReceipt{})
-			case 12:
-				r.send(DeclineReceipt{})
-			case 13:
-				r.send(Retry{})
-			case 14:
-				r.send(Back{})
-			case 15:
-				r.send(Backspace{})
-			case 16:
-				r.send(Clear{})
-			case 17:
-				r.send(MoreTime{})
-			case 18:
-				r.clock.Advance(time.Duration(b) * time.Second / 4)
-			case 19:
-				r.typeIn(testID)
-			case 20:
-				r.typeIn(testMobile)
-			case 21:
-				r.centre.finger = func(n, pos int) (FingerResult, error) { return FingerResult{TriesLeft: 1}, nil }
-			case 22:
-				r.sub.errs = append(r.sub.errs, ErrUnreachable)
-			case 23:
-				r.send(Timeout{})
+		synctest.Test(t, func(t *testing.T) {
+			r := newRig(t)
+			r.hold = true
+			digits := []rune("0123456789١٢٣")
+			for _, b := range script {
+				switch b % 24 {
+				case 0:
+					r.send(Start{})
+				case 1:
+					r.send(ChooseLanguage{[]string{"ar", "en", "fr"}[int(b/24)%3]})
+				case 2, 3, 4:
+					r.send(Key{digits[int(b/24)%len(digits)]})
+				case 5:
+					r.send(SubmitEntry{})
+				case 6:
+					r.send(ChooseService{[]string{"update_mobile", "renew_iqama", ""}[int(b/24)%3]})
+				case 7:
+					r.flush()
+				case 8:
+					r.send(Capture{})
+				case 9:
+					r.send(UseFallback{})
+				case 10:
+					r.send(Resend{})
+				case 11:
+					r.send(AcceptReceipt{})
+				case 12:
+					r.send(DeclineReceipt{})
+				case 13:
+					r.send(Retry{})
+				case 14:
+					r.send(Back{})
+				case 15:
+					r.send(Backspace{})
+				case 16:
+					r.send(Clear{})
+				case 17:
+					r.send(MoreTime{})
+				case 18:
+					r.advance(time.Duration(b) * time.Second / 4)
+				case 19:
+					r.typeIn(testID)
+				case 20:
+					r.typeIn(testMobile)
+				case 21:
+					r.centre.finger = func(n, pos int) (FingerResult, error) { return FingerResult{TriesLeft: 1}, nil }
+				case 22:
+					r.sub.errs = append(r.sub.errs, ErrUnreachable)
+				case 23:
+					r.send(Timeout{})
+				}
+				if !known[r.m.View().Step] {
+					t.Fatalf("unknown step %q", r.m.View().Step)
+				}
 			}
-			if !known[r.m.View().Step] {
-				t.Fatalf("unknown step %q", r.m.View().Step)
+			r.send(Cancel{})
+			r.flush()
+			if v := r.m.View(); v.Step != StepAttract || v.Busy || v.Problem != nil {
+				t.Fatalf("after Cancel: %+v", v)
 			}
-		}
-		r.send(Cancel{})
-		r.flush()
-		if v := r.m.View(); v.Step != StepAttract || v.Busy || v.Problem != nil {
-			t.Fatalf("after Cancel: %+v", v)
-		}
-		if !reflect.ValueOf(r.m.Session().Data).IsZero() {
-			t.Fatalf("session not empty after Cancel: %+v", r.m.Session().Data)
-		}
+			if !reflect.ValueOf(r.m.Session().Data).IsZero() {
+				t.Fatalf("session not empty after Cancel: %+v", r.m.Session().Data)
+			}
+		})
 	})
 }
 

@@ -13,7 +13,7 @@ import (
 	"github.com/google/uuid"
 )
 
-// Deps are the parts a machine works with. Centre, Submitter and Clock are
+// Deps are the parts a machine works with. Centre and Submitter are
 // required; Scanner, EncodeRecord and Printer may be nil when not fitted.
 type Deps struct {
 	Centre       Centre
@@ -24,7 +24,6 @@ type Deps struct {
 	DocPrinter   DocumentPrinter // nil: Print a document is not offered
 	Catalogue    CatalogueCentre // nil: the catalogue services are not offered
 	Submitter    Submitter
-	Clock        Clock
 	Timing       session.Timing // zero: 45 s idle, 20 s warning
 	Services     []ServiceItem  // the menu, from config
 	// Optional knobs; zero values take the defaults in parentheses.
@@ -66,8 +65,8 @@ type state struct {
 	retry    func()
 	warning  bool
 	warnEnds time.Time
-	tick     session.Timer
-	thanks   session.Timer
+	tick     *time.Timer
+	thanks   *time.Timer
 
 	finger, triesLeft          int
 	hasAccount, canFinger      bool
@@ -121,7 +120,7 @@ func New(d Deps) *Machine {
 		d.Go = func(f func()) { go f() }
 	}
 	m := &Machine{d: d, state: state{step: StepAttract, lang: "ar"}}
-	m.sess = session.New(d.Clock, d.Timing,
+	m.sess = session.New(d.Timing,
 		func(left time.Duration) { m.Send(warnEv{left}) },
 		func() { m.Send(Timeout{}) })
 	m.last = m.viewLocked()
@@ -199,7 +198,7 @@ func (m *Machine) viewLocked() View {
 		v.Service = m.svc.ID
 	}
 	if m.warning {
-		v.IdleLeft = max(m.warnEnds.Sub(m.d.Clock.Now()), 0)
+		v.IdleLeft = max(m.warnEnds.Sub(time.Now()), 0)
 	}
 	switch m.step {
 	case StepMenu:
@@ -210,7 +209,7 @@ func (m *Machine) viewLocked() View {
 		v.Entry = strings.Repeat("•", len([]rune(v.Entry)))
 	case StepFallbackCode, StepMobileCode:
 		v.ResendsLeft, v.CodeTriesLeft = m.resendsLeft, m.codeTriesLeft
-		v.ResendIn = max(m.resendAt.Sub(m.d.Clock.Now()), 0)
+		v.ResendIn = max(m.resendAt.Sub(time.Now()), 0)
 	case StepDocuments:
 		v.Documents = append([]DocumentInfo(nil), m.docs...)
 	case StepDocPrinting:
@@ -253,7 +252,7 @@ func (m *Machine) handle(ev Event) {
 	case warnEv:
 		if m.step != StepAttract {
 			m.warning = true
-			m.warnEnds = m.d.Clock.Now().Add(e.left)
+			m.warnEnds = time.Now().Add(e.left)
 			m.scheduleTick()
 		}
 		return
@@ -384,7 +383,7 @@ func (m *Machine) finish() {
 	}
 	m.opGen++
 	m.sess.Wipe()
-	for _, t := range []session.Timer{m.tick, m.thanks} {
+	for _, t := range []*time.Timer{m.tick, m.thanks} {
 		if t != nil {
 			t.Stop()
 		}
@@ -419,7 +418,7 @@ func (m *Machine) enter(s Step) {
 			MaskedID:     pii.Mask(string(m.sess.Data.ID)),
 			MaskedMobile: pii.Mask(string(m.sess.Data.Mobile)),
 			Reference:    m.reference,
-			Time:         m.d.Clock.Now(),
+			Time:         time.Now(),
 			Lang:         m.lang,
 			Done:         m.done,
 			Details:      copyMap(m.details),
@@ -457,7 +456,7 @@ func (m *Machine) thankYou(p *Problem) {
 	m.goTo(StepThankYou)
 	m.problem = p
 	m.receipt = Receipt{}
-	m.thanks = m.d.Clock.AfterFunc(m.d.ThanksFor, func() { m.Send(thanksOver{}) })
+	m.thanks = time.AfterFunc(m.d.ThanksFor, func() { m.Send(thanksOver{}) })
 }
 
 func (m *Machine) fail(p *Problem) {
@@ -552,11 +551,11 @@ func isPasswordRune(r rune) bool { return r > ' ' && r != 0x7f }
 
 // scheduleTick keeps a one-second tick running while a countdown shows.
 func (m *Machine) scheduleTick() {
-	counting := m.warning || ((m.step == StepFallbackCode || m.step == StepMobileCode) && m.d.Clock.Now().Before(m.resendAt))
+	counting := m.warning || ((m.step == StepFallbackCode || m.step == StepMobileCode) && time.Now().Before(m.resendAt))
 	if m.tick != nil || !counting {
 		return
 	}
-	m.tick = m.d.Clock.AfterFunc(time.Second, func() { m.Send(tickEv{}) })
+	m.tick = time.AfterFunc(time.Second, func() { m.Send(tickEv{}) })
 }
 
 func errorsAs(err error, target any) bool { return errors.As(err, target) }

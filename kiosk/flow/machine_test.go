@@ -6,13 +6,16 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
 var allSteps = []Step{StepAttract, StepLanguage, StepIDEntry, StepMenu, StepIdentify, StepFingerprint,
 	StepMobileEntry, StepMobileCode, StepSubmitting, StepResult, StepReceiptOffer, StepPrinting, StepThankYou}
 
-func TestSuccess(t *testing.T) {
+func TestSuccess(t *testing.T) { synctest.Test(t, testSuccess) }
+
+func testSuccess(t *testing.T) {
 	r := newRig(t)
 	r.walk(StepResult)
 	v := r.m.View()
@@ -34,13 +37,15 @@ func TestSuccess(t *testing.T) {
 		t.Fatalf("receipt %+v", rc)
 	}
 	r.wantWiped()
-	r.clock.Advance(8 * time.Second)
+	r.advance(8 * time.Second)
 	r.wantSteps(StepLanguage, StepIDEntry, StepMenu, StepIdentify, StepFingerprint, StepMobileEntry,
 		StepMobileCode, StepSubmitting, StepResult, StepReceiptOffer, StepPrinting, StepThankYou, StepAttract)
 	r.wantWiped()
 }
 
-func TestQueuedOfflineWithoutPrinter(t *testing.T) {
+func TestQueuedOfflineWithoutPrinter(t *testing.T) { synctest.Test(t, testQueuedOfflineWithoutPrinter) }
+
+func testQueuedOfflineWithoutPrinter(t *testing.T) {
 	r := newRig(t, noPrinter)
 	r.sub.ack = Ack{Done: false, Reference: "K-00B1E2"}
 	r.walk(StepResult)
@@ -59,7 +64,7 @@ func TestBadID(t *testing.T) {
 		{"", "empty"}, {"12345", "too_short"}, {"3000000004", "bad_prefix"}, {"1000000009", "bad_check_digit"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.code, func(t *testing.T) {
+		t.Run(tt.code, bubble(func(t *testing.T) {
 			r := newRig(t)
 			r.walk(StepIDEntry)
 			r.typeIn(tt.in)
@@ -69,11 +74,13 @@ func TestBadID(t *testing.T) {
 			r.wantProblem("")
 			r.typeIn("١٠٠٠٠٠٠٠٠٨")
 			r.want(StepMenu)
-		})
+		}))
 	}
 }
 
-func TestKeypadEditing(t *testing.T) {
+func TestKeypadEditing(t *testing.T) { synctest.Test(t, testKeypadEditing) }
+
+func testKeypadEditing(t *testing.T) {
 	r := newRig(t)
 	r.walk(StepIDEntry)
 	r.send(Key{'1'}, Key{'x'}, Key{'2'}, Backspace{}, Key{'٣'})
@@ -121,7 +128,7 @@ func TestFingerprint(t *testing.T) {
 		{"centre unreachable", func(n, pos int) (FingerResult, error) { return FingerResult{}, ErrUnreachable }, nil, 1, StepFingerprint, ProblemUnreachable, []int{RightIndex}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
+		t.Run(tt.name, bubble(func(t *testing.T) {
 			r := newRig(t)
 			r.centre.finger = tt.finger
 			r.scanner.err = tt.scanErr
@@ -139,11 +146,13 @@ func TestFingerprint(t *testing.T) {
 				r.send(SubmitEntry{})
 				r.want(StepAttract)
 			}
-		})
+		}))
 	}
 }
 
-func TestQualityHintAndTries(t *testing.T) {
+func TestQualityHintAndTries(t *testing.T) { synctest.Test(t, testQualityHintAndTries) }
+
+func testQualityHintAndTries(t *testing.T) {
 	r := newRig(t)
 	r.centre.finger = func(n, pos int) (FingerResult, error) { return FingerResult{TriesLeft: 2}, nil }
 	r.scanner.err = []error{&QualityError{Hint: "press_harder"}}
@@ -165,7 +174,9 @@ func TestQualityHintAndTries(t *testing.T) {
 	}
 }
 
-func TestNoScannerGoesToFallback(t *testing.T) {
+func TestNoScannerGoesToFallback(t *testing.T) { synctest.Test(t, testNoScannerGoesToFallback) }
+
+func testNoScannerGoesToFallback(t *testing.T) {
 	for _, opt := range []func(*Deps, *rig){noScanner, func(d *Deps, r *rig) { r.scanner.usable = false }} {
 		r := newRig(t, opt)
 		r.walk(StepMenu)
@@ -174,7 +185,9 @@ func TestNoScannerGoesToFallback(t *testing.T) {
 	}
 }
 
-func TestNoAccountNoFingers(t *testing.T) {
+func TestNoAccountNoFingers(t *testing.T) { synctest.Test(t, testNoAccountNoFingers) }
+
+func testNoAccountNoFingers(t *testing.T) {
 	r := newRig(t)
 	r.centre.start = func() (Verification, error) { return Verification{Ref: testRef}, nil }
 	r.walk(StepMenu)
@@ -184,7 +197,9 @@ func TestNoAccountNoFingers(t *testing.T) {
 	r.wantWiped()
 }
 
-func TestFallback(t *testing.T) {
+func TestFallback(t *testing.T) { synctest.Test(t, testFallback) }
+
+func testFallback(t *testing.T) {
 	r := newRig(t)
 	r.walk(StepFingerprint)
 	if !r.m.View().CanFallback {
@@ -233,7 +248,7 @@ func TestCodes(t *testing.T) {
 				r.typeIn("1111")
 			}
 		}
-		t.Run(string(step)+"/wrong thrice", func(t *testing.T) {
+		t.Run(string(step)+"/wrong thrice", bubble(func(t *testing.T) {
 			r := newRig(t)
 			reach(r)
 			if step == StepMobileCode {
@@ -255,14 +270,14 @@ func TestCodes(t *testing.T) {
 			r.want(StepError)
 			r.wantProblem(ProblemLocked)
 			r.wantWiped()
-		})
-		t.Run(string(step)+"/too short", func(t *testing.T) {
+		}))
+		t.Run(string(step)+"/too short", bubble(func(t *testing.T) {
 			r := newRig(t)
 			reach(r)
 			r.typeIn("12")
 			r.wantProblem("too_short")
-		})
-		t.Run(string(step)+"/expired then resend", func(t *testing.T) {
+		}))
+		t.Run(string(step)+"/expired then resend", bubble(func(t *testing.T) {
 			r := newRig(t)
 			r.centre.code = func(c string) (Identified, error) { return Identified{}, &Refusal{Code: ProblemCodeExpired} }
 			reach(r)
@@ -279,47 +294,49 @@ func TestCodes(t *testing.T) {
 			if r.m.View().ResendsLeft != 3 {
 				t.Fatal("resend accepted during the countdown")
 			}
-			r.clock.Advance(30 * time.Second)
+			r.advance(30 * time.Second)
 			if v := r.m.View(); v.ResendIn != 30*time.Second {
 				t.Fatalf("countdown shows %v after 30 s", v.ResendIn)
 			}
 			r.send(MoreTime{}) // keep the idle timer from ending the visit
-			r.clock.Advance(30 * time.Second)
+			r.advance(30 * time.Second)
 			r.send(Resend{})
 			if v := r.m.View(); v.ResendsLeft != 2 || v.ResendIn != 60*time.Second || v.Problem != nil {
 				t.Fatalf("after resend %+v", v)
 			}
-		})
-		t.Run(string(step)+"/resend limit", func(t *testing.T) {
+		}))
+		t.Run(string(step)+"/resend limit", bubble(func(t *testing.T) {
 			r := newRig(t)
 			reach(r)
 			for i := range 3 {
-				r.clock.Advance(60 * time.Second)
+				r.advance(60 * time.Second)
 				r.send(Resend{})
 				if r.m.View().ResendsLeft != 2-i {
 					t.Fatalf("resend %d: %+v", i, r.m.View())
 				}
 			}
-			r.clock.Advance(60 * time.Second)
+			r.advance(60 * time.Second)
 			r.send(Resend{})
 			r.want(step)
 			r.wantProblem(ProblemResendLimit)
-		})
-		t.Run(string(step)+"/centre says resend limit", func(t *testing.T) {
+		}))
+		t.Run(string(step)+"/centre says resend limit", bubble(func(t *testing.T) {
 			r := newRig(t)
 			r.centre.resend = func() (CodeSent, error) { return CodeSent{}, &Refusal{Code: ProblemResendLimit} }
 			reach(r)
-			r.clock.Advance(60 * time.Second)
+			r.advance(60 * time.Second)
 			r.send(Resend{})
 			r.wantProblem(ProblemResendLimit)
 			if r.m.View().ResendsLeft != 0 {
 				t.Fatal("resends still offered after the centre's limit")
 			}
-		})
+		}))
 	}
 }
 
-func TestBadMobile(t *testing.T) {
+func TestBadMobile(t *testing.T) { synctest.Test(t, testBadMobile) }
+
+func testBadMobile(t *testing.T) {
 	r := newRig(t)
 	r.walk(StepMobileEntry)
 	r.typeIn("0412345678")
@@ -369,7 +386,7 @@ func TestUnreachable(t *testing.T) {
 			func(r *rig, err error) {
 				r.centre.mobileCode = func() (CodeSent, error) { r.centre.mobileCode = nil; return CodeSent{}, err }
 			}, func(r *rig) { r.typeIn(testMobile) }},
-		{"resend", StepMobileCode, func(r *rig) { r.walk(StepMobileCode); r.clock.Advance(60 * time.Second) },
+		{"resend", StepMobileCode, func(r *rig) { r.walk(StepMobileCode); r.advance(60 * time.Second) },
 			func(r *rig, err error) {
 				r.centre.resend = func() (CodeSent, error) { r.centre.resend = nil; return CodeSent{}, err }
 			}, func(r *rig) { r.send(Resend{}) }},
@@ -378,7 +395,7 @@ func TestUnreachable(t *testing.T) {
 	}
 	for _, tt := range tests {
 		for _, err := range []error{ErrUnreachable, fmt.Errorf("post: %w", context.DeadlineExceeded)} {
-			t.Run(tt.name+"/"+err.Error(), func(t *testing.T) {
+			t.Run(tt.name+"/"+err.Error(), bubble(func(t *testing.T) {
 				r := newRig(t)
 				tt.reach(r)
 				tt.fail(r, err)
@@ -407,7 +424,7 @@ func TestUnreachable(t *testing.T) {
 					}
 					r.want(StepResult)
 				}
-			})
+			}))
 		}
 	}
 }
@@ -432,7 +449,9 @@ func TestRefusalMapping(t *testing.T) {
 	}
 }
 
-func TestSubmitRefusals(t *testing.T) {
+func TestSubmitRefusals(t *testing.T) { synctest.Test(t, testSubmitRefusals) }
+
+func testSubmitRefusals(t *testing.T) {
 	r := newRig(t)
 	r.walk(StepMobileCode)
 	r.sub.errs = []error{&Refusal{Code: "mobile_in_use"}}
@@ -442,7 +461,9 @@ func TestSubmitRefusals(t *testing.T) {
 	r.wantWiped()
 }
 
-func TestPrinterFailure(t *testing.T) {
+func TestPrinterFailure(t *testing.T) { synctest.Test(t, testPrinterFailure) }
+
+func testPrinterFailure(t *testing.T) {
 	r := newRig(t)
 	r.printer.err = errors.New("paper out")
 	r.walk(StepReceiptOffer)
@@ -452,7 +473,9 @@ func TestPrinterFailure(t *testing.T) {
 	r.wantWiped()
 }
 
-func TestDeclineReceipt(t *testing.T) {
+func TestDeclineReceipt(t *testing.T) { synctest.Test(t, testDeclineReceipt) }
+
+func testDeclineReceipt(t *testing.T) {
 	r := newRig(t)
 	r.walk(StepReceiptOffer)
 	r.send(DeclineReceipt{})
@@ -462,7 +485,9 @@ func TestDeclineReceipt(t *testing.T) {
 	}
 }
 
-func TestMenu(t *testing.T) {
+func TestMenu(t *testing.T) { synctest.Test(t, testMenu) }
+
+func testMenu(t *testing.T) {
 	r := newRig(t)
 	r.walk(StepMenu)
 	if v := r.m.View(); len(v.Services) != 2 || !v.Services[0].Enabled || v.Services[1].Enabled {
@@ -482,16 +507,16 @@ func TestCancelAndTimeoutAtEachStep(t *testing.T) {
 		"cancel":        func(r *rig) { r.send(Cancel{}) },
 		"timeout event": func(r *rig) { r.send(Timeout{}) },
 		"idle timer": func(r *rig) {
-			r.clock.Advance(45 * time.Second)
+			r.advance(45 * time.Second)
 			if v := r.m.View(); v.Step != StepAttract && (!v.IdleWarning || v.IdleLeft != 20*time.Second) {
 				r.t.Fatalf("no idle warning: %+v", v)
 			}
-			r.clock.Advance(20 * time.Second)
+			r.advance(20 * time.Second)
 		},
 	}
 	for _, s := range allSteps {
 		for name, end := range ends {
-			t.Run(string(s)+"/"+name, func(t *testing.T) {
+			t.Run(string(s)+"/"+name, bubble(func(t *testing.T) {
 				r := newRig(t)
 				r.walk(s)
 				r.hold = true
@@ -506,19 +531,21 @@ func TestCancelAndTimeoutAtEachStep(t *testing.T) {
 				if v := r.m.View(); v.Lang != "ar" || v.Service != "" || v.Reference != "" {
 					t.Fatalf("new visit inherits %+v", v)
 				}
-			})
+			}))
 		}
 	}
 }
 
-func TestMoreTime(t *testing.T) {
+func TestMoreTime(t *testing.T) { synctest.Test(t, testMoreTime) }
+
+func testMoreTime(t *testing.T) {
 	r := newRig(t)
 	r.walk(StepMobileEntry)
-	r.clock.Advance(45 * time.Second)
+	r.advance(45 * time.Second)
 	if !r.m.View().IdleWarning {
 		t.Fatal("no warning after 45 s")
 	}
-	r.clock.Advance(19 * time.Second)
+	r.advance(19 * time.Second)
 	if v := r.m.View(); v.IdleLeft != time.Second {
 		t.Fatalf("warning shows %v left", v.IdleLeft)
 	}
@@ -526,17 +553,19 @@ func TestMoreTime(t *testing.T) {
 	if r.m.View().IdleWarning {
 		t.Fatal("MoreTime kept the warning")
 	}
-	r.clock.Advance(44 * time.Second)
+	r.advance(44 * time.Second)
 	r.want(StepMobileEntry)
 	r.send(Key{'0'}) // any touch restarts the count
-	r.clock.Advance(64 * time.Second)
+	r.advance(64 * time.Second)
 	r.want(StepMobileEntry)
-	r.clock.Advance(time.Second)
+	r.advance(time.Second)
 	r.want(StepAttract)
 	r.wantWiped()
 }
 
-func TestBack(t *testing.T) {
+func TestBack(t *testing.T) { synctest.Test(t, testBack) }
+
+func testBack(t *testing.T) {
 	r := newRig(t)
 	r.walk(StepMenu)
 	r.send(Back{})
@@ -549,7 +578,9 @@ func TestBack(t *testing.T) {
 }
 
 // With real goroutines the machine stays consistent under the race detector.
-func TestConcurrentDelivery(t *testing.T) {
+func TestConcurrentDelivery(t *testing.T) { synctest.Test(t, testConcurrentDelivery) }
+
+func testConcurrentDelivery(t *testing.T) {
 	r := newRig(t, func(d *Deps, r *rig) { d.Go = nil })
 	done := make(chan struct{})
 	var once sync.Once

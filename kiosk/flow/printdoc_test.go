@@ -79,7 +79,7 @@ func toDocuments(r *rig, lang string) {
 
 func TestPrintDocument(t *testing.T) {
 	for _, lang := range []string{"ar", "en"} {
-		t.Run(lang, func(t *testing.T) {
+		t.Run(lang, bubble(func(t *testing.T) {
 			c, p := &fakeDocCentre{list: twoDocs}, &fakeDocPrinter{}
 			r := docRig(t, c, p)
 			toDocuments(r, lang)
@@ -102,9 +102,9 @@ func TestPrintDocument(t *testing.T) {
 			}
 			r.wantWiped()
 			r.wantSteps(StepLanguage, StepIDEntry, StepMenu, StepIdentify, StepFingerprint, StepDocuments, StepDocPrinting, StepThankYou)
-			r.clock.Advance(8 * time.Second)
+			r.advance(8 * time.Second)
 			r.want(StepAttract)
-		})
+		}))
 	}
 }
 
@@ -166,7 +166,7 @@ func TestPrintDocumentProblems(t *testing.T) {
 			do: func(r *rig) { r.send(ChooseDocument{twoDocs[0].ID}) }},
 	}
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
+		t.Run(c.name, bubble(func(t *testing.T) {
 			r := docRig(t, c.centre, c.printer)
 			toDocuments(r, "en")
 			c.do(r)
@@ -178,7 +178,7 @@ func TestPrintDocumentProblems(t *testing.T) {
 			if c.step == StepThankYou || c.step == StepError {
 				r.wantWiped()
 			}
-		})
+		}))
 	}
 }
 
@@ -197,7 +197,7 @@ func TestPrintDocumentOffered(t *testing.T) {
 		{"no centre", nil, &fakeDocPrinter{}, false},
 	}
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
+		t.Run(c.name, bubble(func(t *testing.T) {
 			r := newRig(t, func(d *Deps, r *rig) {
 				d.DocCentre, d.DocPrinter = c.centre, c.printer
 				d.Services = append(d.Services, ServiceItem{ID: PrintDocument.ID, Enabled: true})
@@ -223,7 +223,7 @@ func TestPrintDocumentOffered(t *testing.T) {
 			}
 			r.want(StepMenu)
 			r.wantProblem(ProblemServiceUnavailable)
-		})
+		}))
 	}
 }
 
@@ -257,13 +257,13 @@ func TestPrintDocumentCancelAtEachStep(t *testing.T) {
 		"cancel":  func(r *rig) { r.send(Cancel{}) },
 		"timeout": func(r *rig) { r.send(Timeout{}) },
 		"idle": func(r *rig) {
-			r.clock.Advance(45 * time.Second)
-			r.clock.Advance(20 * time.Second)
+			r.advance(45 * time.Second)
+			r.advance(20 * time.Second)
 		},
 	}
 	for where, walk := range at {
 		for how, end := range ends {
-			t.Run(where+"/"+how, func(t *testing.T) {
+			t.Run(where+"/"+how, bubble(func(t *testing.T) {
 				c, p := &fakeDocCentre{list: twoDocs}, &fakeDocPrinter{}
 				r := docRig(t, c, p)
 				walk(r)
@@ -277,7 +277,7 @@ func TestPrintDocumentCancelAtEachStep(t *testing.T) {
 				if v := r.m.View(); v.Documents != nil || v.Document != (DocumentInfo{}) {
 					t.Fatalf("documents survive the visit: %+v", v)
 				}
-			})
+			}))
 		}
 	}
 }

@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"image"
 	"reflect"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/absher-kiosk/kiosk/kiosk/session"
@@ -21,69 +21,6 @@ const (
 	testToken  = "tok-51f0c2"
 	testRef    = "ver-77aa"
 )
-
-type fakeClock struct {
-	mu     sync.Mutex
-	now    time.Time
-	timers []*fakeTimer
-}
-
-type fakeTimer struct {
-	c       *fakeClock
-	at      time.Time
-	f       func()
-	stopped bool
-}
-
-func (t *fakeTimer) Stop() bool {
-	t.c.mu.Lock()
-	defer t.c.mu.Unlock()
-	was := !t.stopped
-	t.stopped = true
-	return was
-}
-
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *fakeClock) AfterFunc(d time.Duration, f func()) session.Timer {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	t := &fakeTimer{c: c, at: c.now.Add(d), f: f}
-	c.timers = append(c.timers, t)
-	return t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	end := c.now.Add(d)
-	c.mu.Unlock()
-	for {
-		c.mu.Lock()
-		sort.SliceStable(c.timers, func(i, j int) bool { return c.timers[i].at.Before(c.timers[j].at) })
-		var due *fakeTimer
-		live := c.timers[:0]
-		for _, t := range c.timers {
-			if !t.stopped {
-				live = append(live, t)
-			}
-		}
-		c.timers = live
-		for _, t := range c.timers {
-			if !t.at.After(end) {
-				due = t
-				break
-			}
-		}
-		if due == nil {
-			c.now = end
-			c.mu.Unlock()
-			return
-		}
-		due.stopped = true
-		c.now = due.at
-		c.mu.Unlock()
-		due.f()
-	}
-}
 
 // fakeCentre answers from per-call functions; nil means the happy answer.
 type fakeCentre struct {
@@ -213,41 +150,63 @@ func (s *fakeSubmitter) Submit(ctx context.Context, t Txn) (Ack, error) {
 
 // rig drives a machine with fakes. Long operations wait in pending until
 // the rig runs them, so tests can act while one is under way.
+//
+// The machine's timers come from the time package. A test that moves time
+// runs the rig inside a testing/synctest bubble (see [bubble]) and calls
+// advance; the walks through the real centre, which need TLS on loopback,
+// run outside one and never wait on a timer. Timer callbacks run on their
+// own goroutines, so what they reach in the rig is kept under mu.
 type rig struct {
 	t       *testing.T
 	m       *Machine
-	clock   *fakeClock
 	centre  *fakeCentre
 	scanner *fakeScanner
 	printer *fakePrinter
 	sub     *fakeSubmitter
-	pending []func()
 	hold    bool
+
+	mu      sync.Mutex
+	pending []func()
 	steps   []Step
 	probs   []string
 	views   []View
 }
 
+// bubble runs a test body in a synctest bubble, so that the machine's
+// timers follow a fake clock that moves only when the test calls advance.
+func bubble(f func(t *testing.T)) func(t *testing.T) {
+	return func(t *testing.T) { synctest.Test(t, f) }
+}
+
+// advance lets d of fake time pass and waits until the timer callbacks due
+// by then have run. Only inside a bubble.
+func (r *rig) advance(d time.Duration) {
+	time.Sleep(d)
+	synctest.Wait()
+}
+
 func newRig(t *testing.T, opts ...func(*Deps, *rig)) *rig {
-	r := &rig{t: t, clock: &fakeClock{now: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)},
+	r := &rig{t: t,
 		centre: &fakeCentre{}, scanner: &fakeScanner{usable: true}, printer: &fakePrinter{},
 		sub: &fakeSubmitter{ack: Ack{Done: true, Reference: "K-7F3A9C"}}}
 	keys := 0
 	d := Deps{
-		Centre: r.centre, Scanner: r.scanner, Printer: r.printer, Submitter: r.sub, Clock: r.clock,
+		Centre: r.centre, Scanner: r.scanner, Printer: r.printer, Submitter: r.sub,
 		EncodeRecord: func(img *image.Gray, dpi, pos int) ([]byte, error) {
 			return []byte{'F', 'I', 'R', 0, byte(pos), img.Pix[0]}, nil
 		},
 		Timing:   session.FromSeconds(45, 20),
 		Services: []ServiceItem{{ID: "update_mobile", Enabled: true}, {ID: "renew_iqama", Enabled: false}},
 		NewKey:   func() string { keys++; return fmt.Sprintf("key-%d", keys) },
-		Go:       func(f func()) { r.pending = append(r.pending, f) },
+		Go:       func(f func()) { r.mu.Lock(); r.pending = append(r.pending, f); r.mu.Unlock() },
 	}
 	for _, o := range opts {
 		o(&d, r)
 	}
 	r.m = New(d)
 	r.m.Subscribe(func(v View) {
+		r.mu.Lock()
+		defer r.mu.Unlock()
 		r.views = append(r.views, v)
 		if len(r.steps) == 0 || r.steps[len(r.steps)-1] != v.Step {
 			r.steps = append(r.steps, v.Step)
@@ -275,9 +234,15 @@ func (r *rig) send(evs ...Event) {
 }
 
 func (r *rig) flush() {
-	for len(r.pending) > 0 {
+	for {
+		r.mu.Lock()
+		if len(r.pending) == 0 {
+			r.mu.Unlock()
+			return
+		}
 		f := r.pending[0]
 		r.pending = r.pending[1:]
+		r.mu.Unlock()
 		f()
 	}
 }
@@ -293,6 +258,8 @@ func (r *rig) typeIn(s string) {
 func (r *rig) want(s Step) {
 	r.t.Helper()
 	if got := r.m.View().Step; got != s {
+		r.mu.Lock()
+		defer r.mu.Unlock()
 		r.t.Fatalf("at %s, want %s (steps %v, problems %v)", got, s, r.steps, r.probs)
 	}
 }
@@ -307,6 +274,8 @@ func (r *rig) wantProblem(code string) {
 
 func (r *rig) wantSteps(want ...Step) {
 	r.t.Helper()
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	if !reflect.DeepEqual(r.steps, want) {
 		r.t.Fatalf("steps\n got %v\nwant %v", r.steps, want)
 	}
@@ -319,7 +288,10 @@ func (r *rig) wantWiped() {
 	if !reflect.ValueOf(r.m.Session().Data).IsZero() {
 		r.t.Fatalf("session not empty after the visit: %+v", r.m.Session().Data)
 	}
-	dump := fmt.Sprintf("%+v %#v", r.m.Session().Data, r.m.View())
+	// The data is read before View takes the machine's lock, so that a
+	// timer's later wipe (under the same lock) is ordered after the read.
+	data := r.m.Session().Data
+	dump := fmt.Sprintf("%+v %#v", data, r.m.View())
 	for _, s := range []string{testID, "512345678", testName, testToken, testRef, "Secret", "2468", "1234"} {
 		if strings.Contains(dump, s) {
 			r.t.Fatalf("%q remains after the visit: %s", s, dump)

@@ -2,6 +2,7 @@ package flow
 
 import (
 	"context"
+	"time"
 
 	"github.com/absher-kiosk/kiosk/kiosk/pii"
 	"github.com/absher-kiosk/kiosk/kiosk/session"
@@ -189,7 +190,7 @@ func (m *Machine) restartCountdown(sent CodeSent) {
 	if wait <= 0 {
 		wait = m.d.ResendWait
 	}
-	m.resendAt = m.d.Clock.Now().Add(wait)
+	m.resendAt = time.Now().Add(wait)
 	m.scheduleTick()
 }
 
@@ -259,7 +260,7 @@ func (m *Machine) codeRefused(err error) {
 }
 
 func (m *Machine) resend() {
-	if m.d.Clock.Now().Before(m.resendAt) {
+	if time.Now().Before(m.resendAt) {
 		return // the countdown is on screen; the button is not yet live
 	}
 	if m.resendsLeft <= 0 {

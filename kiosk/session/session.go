@@ -12,29 +12,6 @@ import (
 	"time"
 )
 
-// Timer is a pending callback that can be stopped.
-type Timer interface {
-	Stop() bool
-}
-
-// Clock is injected so idle timing and countdowns are tested without sleeping.
-type Clock interface {
-	Now() time.Time
-	AfterFunc(d time.Duration, f func()) Timer
-}
-
-type realTimer struct{ t *time.Timer }
-
-func (r realTimer) Stop() bool { return r.t.Stop() }
-
-// SystemClock is the wall clock.
-type SystemClock struct{}
-
-func (SystemClock) Now() time.Time { return time.Now() }
-func (SystemClock) AfterFunc(d time.Duration, f func()) Timer {
-	return realTimer{time.AfterFunc(d, f)}
-}
-
 // Default idle settings; MinWarning is the WCAG 2.2.1 floor.
 const (
 	DefaultIdle = 45 * time.Second
@@ -79,7 +56,6 @@ type Data struct {
 // Session is one user's visit. The zero value is not usable; call New.
 type Session struct {
 	mu     sync.Mutex
-	clock  Clock
 	timing Timing
 	onWarn func(left time.Duration)
 	onEnd  func()
@@ -88,18 +64,20 @@ type Session struct {
 	active   bool
 	warning  bool
 	warnEnds time.Time
-	timer    Timer
+	timer    *time.Timer
 	gen      int // stale timer callbacks check it and do nothing
 }
 
 // New makes an idle session. onWarn is called when the warning starts,
-// onExpire when it runs out (after the data is wiped). Both run on the
-// clock's goroutine without the session's lock held.
-func New(clock Clock, t Timing, onWarn func(left time.Duration), onExpire func()) *Session {
+// onExpire when it runs out; onExpire must end the visit with Wipe, and
+// when it is nil the session wipes itself. Both run on the
+// timer's own goroutine without the session's lock held. The timers come
+// from the time package; tests run sessions in a testing/synctest bubble.
+func New(t Timing, onWarn func(left time.Duration), onExpire func()) *Session {
 	if t.Idle <= 0 || t.Warning < MinWarning {
 		t = FromSeconds(int(t.Idle/time.Second), int(t.Warning/time.Second))
 	}
-	return &Session{clock: clock, timing: t, onWarn: onWarn, onEnd: onExpire}
+	return &Session{timing: t, onWarn: onWarn, onEnd: onExpire}
 }
 
 // Timing reports the idle configuration in force.
@@ -135,7 +113,7 @@ func (s *Session) Warning() (bool, time.Duration) {
 	if !s.warning {
 		return false, 0
 	}
-	left := s.warnEnds.Sub(s.clock.Now())
+	left := s.warnEnds.Sub(time.Now())
 	if left < 0 {
 		left = 0
 	}
@@ -148,7 +126,7 @@ func (s *Session) armLocked(d time.Duration, f func(gen int)) {
 	}
 	s.gen++
 	gen := s.gen
-	s.timer = s.clock.AfterFunc(d, func() { f(gen) })
+	s.timer = time.AfterFunc(d, func() { f(gen) })
 }
 
 // warnLocked is named for what it arms; it takes the lock itself.
@@ -159,7 +137,7 @@ func (s *Session) warnLocked(gen int) {
 		return
 	}
 	s.warning = true
-	s.warnEnds = s.clock.Now().Add(s.timing.Warning)
+	s.warnEnds = time.Now().Add(s.timing.Warning)
 	s.armLocked(s.timing.Warning, s.expire)
 	cb, left := s.onWarn, s.timing.Warning
 	s.mu.Unlock()
@@ -174,11 +152,16 @@ func (s *Session) expire(gen int) {
 		s.mu.Unlock()
 		return
 	}
+	end := s.onEnd
 	s.mu.Unlock()
-	s.Wipe()
-	if s.onEnd != nil {
-		s.onEnd()
+	if end == nil {
+		s.Wipe()
+		return
 	}
+	// The owner wipes, from its own goroutine: the data is read under the
+	// owner's lock, so wiping it here, on the timer's goroutine, would
+	// race with the owner reading it.
+	end()
 }
 
 // Wipe ends the session: timers stop and every byte of personal data is

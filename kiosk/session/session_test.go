@@ -5,67 +5,17 @@ import (
 	"fmt"
 	"image"
 	"reflect"
-	"sort"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
-type fakeClock struct {
-	mu     sync.Mutex
-	now    time.Time
-	timers []*fakeTimer
-}
-
-type fakeTimer struct {
-	c       *fakeClock
-	at      time.Time
-	f       func()
-	stopped bool
-}
-
-func (t *fakeTimer) Stop() bool {
-	t.c.mu.Lock()
-	defer t.c.mu.Unlock()
-	was := !t.stopped
-	t.stopped = true
-	return was
-}
-
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *fakeClock) AfterFunc(d time.Duration, f func()) Timer {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	t := &fakeTimer{c: c, at: c.now.Add(d), f: f}
-	c.timers = append(c.timers, t)
-	return t
-}
-
-// Advance moves time on, firing due timers in order on the caller's goroutine.
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	end := c.now.Add(d)
-	c.mu.Unlock()
-	for {
-		c.mu.Lock()
-		sort.SliceStable(c.timers, func(i, j int) bool { return c.timers[i].at.Before(c.timers[j].at) })
-		var due *fakeTimer
-		for _, t := range c.timers {
-			if !t.stopped && !t.at.After(end) {
-				due = t
-				break
-			}
-		}
-		if due == nil {
-			c.now = end
-			c.mu.Unlock()
-			return
-		}
-		due.stopped = true
-		c.now = due.at
-		c.mu.Unlock()
-		due.f()
-	}
+// advance lets d of fake time pass in the test's synctest bubble and
+// waits for the timer callbacks due by then to finish.
+func advance(d time.Duration) {
+	time.Sleep(d)
+	synctest.Wait()
 }
 
 func TestFromSeconds(t *testing.T) {
@@ -83,33 +33,63 @@ func TestFromSeconds(t *testing.T) {
 			t.Errorf("FromSeconds(%d, %d) = %+v, want %+v", tt.idle, tt.warn, got, tt.want)
 		}
 	}
-	if got := New(&fakeClock{}, Timing{Idle: time.Second, Warning: time.Second}, nil, nil).Timing(); got.Warning != MinWarning {
+	if got := New(Timing{Idle: time.Second, Warning: time.Second}, nil, nil).Timing(); got.Warning != MinWarning {
 		t.Errorf("New kept a %v warning, under the %v floor", got.Warning, MinWarning)
 	}
 }
 
+// callbacks records what the session's timers called. The timers run on
+// their own goroutines, so the record takes a lock.
+type callbacks struct {
+	mu      sync.Mutex
+	warned  []time.Duration
+	expired int
+}
+
+func (c *callbacks) warn(left time.Duration) {
+	c.mu.Lock()
+	c.warned = append(c.warned, left)
+	c.mu.Unlock()
+}
+func (c *callbacks) expire() { c.mu.Lock(); c.expired++; c.mu.Unlock() }
+
+// got returns a copy of the warnings and the number of expiries so far.
+func (c *callbacks) got() ([]time.Duration, int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]time.Duration(nil), c.warned...), c.expired
+}
+
 func TestIdleWarningAndExpiry(t *testing.T) {
-	c := &fakeClock{now: time.Unix(1e9, 0)}
-	var warned []time.Duration
-	expired := 0
-	s := New(c, FromSeconds(45, 20), func(l time.Duration) { warned = append(warned, l) }, func() { expired++ })
+	synctest.Test(t, testIdleWarningAndExpiry)
+}
+
+func testIdleWarningAndExpiry(t *testing.T) {
+	var cb callbacks
+	var s *Session
+	// The owner's onExpire ends the visit, as the flow's does.
+	s = New(FromSeconds(45, 20), cb.warn, func() { cb.expire(); s.Wipe() })
 	s.Begin()
 	s.Data.ID = []byte("1000000008")
 
-	c.Advance(44 * time.Second)
-	if on, _ := s.Warning(); on || len(warned) != 0 {
+	advance(44 * time.Second)
+	if on, _ := s.Warning(); on {
 		t.Fatal("warning before 45 s idle")
 	}
+	if warned, _ := cb.got(); len(warned) != 0 {
+		t.Fatal("warning callback before 45 s idle")
+	}
 	s.Touch() // a key press restarts the count
-	c.Advance(44 * time.Second)
-	if len(warned) != 0 {
+	advance(44 * time.Second)
+	if warned, _ := cb.got(); len(warned) != 0 {
 		t.Fatal("touch did not restart the idle timer")
 	}
-	c.Advance(time.Second)
-	if on, left := s.Warning(); !on || left != 20*time.Second || len(warned) != 1 || warned[0] != 20*time.Second {
+	advance(time.Second)
+	on, left := s.Warning()
+	if warned, _ := cb.got(); !on || left != 20*time.Second || len(warned) != 1 || warned[0] != 20*time.Second {
 		t.Fatalf("warning = %v %v, callbacks %v; want on, 20s", on, left, warned)
 	}
-	c.Advance(10 * time.Second)
+	advance(10 * time.Second)
 	if _, left := s.Warning(); left != 10*time.Second {
 		t.Fatalf("warning left %v after 10 s, want 10s", left)
 	}
@@ -117,27 +97,48 @@ func TestIdleWarningAndExpiry(t *testing.T) {
 	if on, _ := s.Warning(); on {
 		t.Fatal("MoreTime did not dismiss the warning")
 	}
-	c.Advance(45*time.Second + 19*time.Second)
-	if expired != 0 {
+	advance(45*time.Second + 19*time.Second)
+	if _, expired := cb.got(); expired != 0 {
 		t.Fatal("expired before the warning ran its 20 s")
 	}
-	c.Advance(time.Second)
-	if expired != 1 || s.Active() || s.Data.ID != nil {
+	advance(time.Second)
+	if _, expired := cb.got(); expired != 1 || s.Active() || s.Data.ID != nil {
 		t.Fatalf("expired %d, active %v, ID %q: want one expiry and a wiped session", expired, s.Active(), s.Data.ID)
 	}
-	c.Advance(time.Hour)
-	if expired != 1 || len(warned) != 2 {
+	advance(time.Hour)
+	if warned, expired := cb.got(); expired != 1 || len(warned) != 2 {
 		t.Fatalf("timers kept running after expiry: expired %d warned %d", expired, len(warned))
 	}
 }
 
+// TestExpiryWithoutOwnerWipes: with no onExpire the session wipes itself
+// when the warning runs out, and not a second before.
+func TestExpiryWithoutOwnerWipes(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s := New(FromSeconds(45, 20), nil, nil)
+		s.Begin()
+		Set(&s.Data.ID, secrets[0])
+		advance(64 * time.Second)
+		if s.Data.ID == nil || !s.Active() { // the read, then the lock: ordered before the wipe
+			t.Fatal("wiped before the warning ran its 20 s")
+		}
+		advance(time.Second)
+		if s.Active() || s.Data.ID != nil {
+			t.Fatalf("active %v, ID %q after 65 s idle: want a wiped session", s.Active(), s.Data.ID)
+		}
+	})
+}
+
 func TestNoTimerBeforeBegin(t *testing.T) {
-	c := &fakeClock{}
-	expired := 0
-	s := New(c, FromSeconds(45, 20), nil, func() { expired++ })
+	synctest.Test(t, testNoTimerBeforeBegin)
+}
+
+func testNoTimerBeforeBegin(t *testing.T) {
+	var cb callbacks
+	s := New(FromSeconds(45, 20), nil, cb.expire)
 	s.Touch()
-	c.Advance(time.Hour)
-	if expired != 0 {
+	advance(time.Hour)
+	if _, expired := cb.got(); expired != 0 {
 		t.Fatal("an idle attract screen expired")
 	}
 }
@@ -147,8 +148,7 @@ func TestNoTimerBeforeBegin(t *testing.T) {
 var secrets = [][]byte{[]byte("1000000008"), []byte("+966512345678"), []byte("Fatimah Alharbi"), []byte("tok-9f8e7d"), []byte("ver-1234"), []byte("483920")}
 
 func TestWipeLeavesNothing(t *testing.T) {
-	c := &fakeClock{}
-	s := New(c, FromSeconds(45, 20), nil, nil)
+	s := New(FromSeconds(45, 20), nil, nil)
 	s.Begin()
 	img := image.NewGray(image.Rect(0, 0, 4, 4))
 	for i := range img.Pix {
@@ -201,7 +201,7 @@ func TestSetWipesOldValue(t *testing.T) {
 }
 
 func TestStringHidesData(t *testing.T) {
-	s := New(&fakeClock{}, FromSeconds(45, 20), nil, nil)
+	s := New(FromSeconds(45, 20), nil, nil)
 	Set(&s.Data.ID, secrets[0])
 	for _, out := range []string{fmt.Sprint(s), fmt.Sprintf("%#v", s), fmt.Sprintf("%+v", s)} {
 		if bytes.Contains([]byte(out), secrets[0]) {

@@ -4,11 +4,13 @@
 // backoff that grows with consecutive failures and resets after a healthy
 // run.
 //
-// This is a small supervisor of our own rather than suture: suture's
-// timing hooks are unexported, so its restarts could only be tested by
-// sleeping through real backoffs, and its failure-decay model does not give
-// each part the plain per-service exponential backoff and "healthy again"
-// event that health reporting needs. Both fit in this one file.
+// This is a small supervisor of our own rather than suture. Testing is no
+// longer the reason: the supervisor reads time through time.Now and
+// time.After, so its tests run it inside a testing/synctest bubble and
+// watch the backoffs pass on the fake clock. The reason is the failure
+// model: suture counts failures per supervisor with decay, while each part
+// of the kiosk needs its own plain exponential backoff and a "healthy
+// again" event that health reporting can act on. That fits in this one file.
 package supervise
 
 import (
@@ -33,17 +35,6 @@ type Func func(ctx context.Context) error
 
 // Serve calls f.
 func (f Func) Serve(ctx context.Context) error { return f(ctx) }
-
-// Clock is the time source; tests pass a manual one.
-type Clock interface {
-	Now() time.Time
-	After(d time.Duration) <-chan time.Time
-}
-
-type realClock struct{}
-
-func (realClock) Now() time.Time                         { return time.Now() }
-func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
 
 // What kinds of event a supervisor reports.
 const (
@@ -82,7 +73,6 @@ func Exponential(base, limit time.Duration) Backoff {
 
 // Options tune a Supervisor. The zero value is usable.
 type Options struct {
-	Clock   Clock         // default: the system clock
 	Backoff Backoff       // default: Exponential(1s, 1min)
 	Healthy time.Duration // a run this long resets the failure count; default 1min
 	OnEvent func(Event)   // called for every event, from the service's goroutine
@@ -104,9 +94,6 @@ type named struct {
 
 // New builds a supervisor.
 func New(o Options) *Supervisor {
-	if o.Clock == nil {
-		o.Clock = realClock{}
-	}
 	if o.Backoff == nil {
 		o.Backoff = Exponential(time.Second, time.Minute)
 	}
@@ -163,7 +150,7 @@ type PanicError struct {
 func (p *PanicError) Error() string { return fmt.Sprintf("panic: %v", p.Value) }
 
 func (s *Supervisor) emit(e Event) {
-	e.Time = s.o.Clock.Now()
+	e.Time = time.Now()
 	switch e.What {
 	case Failed, Panicked:
 		s.o.Logger.Warn("service "+e.What, "service", e.Service, "err", e.Err, "failures", e.Failures, "restart_in", e.Delay)
@@ -186,7 +173,7 @@ func (s *Supervisor) keep(ctx context.Context, n named) {
 			return
 		}
 		s.emit(Event{Service: n.name, What: Started, Failures: failures})
-		start := s.o.Clock.Now()
+		start := time.Now()
 		done := make(chan error, 1)
 		go func() { done <- run(ctx, n.svc) }()
 		err := s.await(ctx, n.name, done, &failures)
@@ -198,7 +185,7 @@ func (s *Supervisor) keep(ctx context.Context, n named) {
 			s.emit(Event{Service: n.name, What: Finished})
 			return
 		}
-		if s.o.Clock.Now().Sub(start) >= s.o.Healthy {
+		if time.Now().Sub(start) >= s.o.Healthy {
 			failures = 0
 		}
 		failures++
@@ -212,7 +199,7 @@ func (s *Supervisor) keep(ctx context.Context, n named) {
 		s.emit(Event{Service: n.name, What: what, Err: err, Failures: failures, Delay: d})
 		select {
 		case <-ctx.Done():
-		case <-s.o.Clock.After(d):
+		case <-time.After(d):
 		}
 	}
 }
@@ -220,7 +207,7 @@ func (s *Supervisor) keep(ctx context.Context, n named) {
 // await waits for the run to end, reporting Healthy once it has lasted
 // o.Healthy.
 func (s *Supervisor) await(ctx context.Context, name string, done <-chan error, failures *int) error {
-	healthy := s.o.Clock.After(s.o.Healthy)
+	healthy := time.After(s.o.Healthy)
 	for {
 		select {
 		case err := <-done:

@@ -39,9 +39,9 @@ func HangEvent(silent, timeout time.Duration, at time.Time) (outbox.Event, error
 // ReportHang returns an OnHang callback that queues HangEvent before the
 // restart, so the report survives it. The enqueue gets at most a few
 // seconds: a wedged disk must not stop the restart.
-func ReportHang(q Enqueuer, timeout time.Duration, now func() time.Time, onErr func(error)) func(silent time.Duration) {
+func ReportHang(q Enqueuer, timeout time.Duration, onErr func(error)) func(silent time.Duration) {
 	return func(silent time.Duration) {
-		ev, err := HangEvent(silent, timeout, now())
+		ev, err := HangEvent(silent, timeout, time.Now())
 		if err == nil {
 			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 			defer cancel()

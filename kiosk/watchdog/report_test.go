@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"path/filepath"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/absher-kiosk/kiosk/kiosk/store"
@@ -12,7 +13,11 @@ import (
 	"github.com/absher-kiosk/kiosk/sync/seal"
 )
 
-func TestReportHangQueuesAudit(t *testing.T) {
+// TestReportHangQueuesAudit stamps the report with the time of the hang,
+// read from the bubble's clock; the outbox is opened inside the bubble.
+func TestReportHangQueuesAudit(t *testing.T) { synctest.Test(t, testReportHangQueuesAudit) }
+
+func testReportHangQueuesAudit(t *testing.T) {
 	dir := t.TempDir()
 	keys, err := seal.LoadOrCreate(filepath.Join(dir, "outbox.key"))
 	if err != nil {
@@ -23,9 +28,10 @@ func TestReportHangQueuesAudit(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer o.Close()
-	at := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	time.Sleep(time.Hour) // the bubble's clock reads 01:00
+	at := time.Now()
 	var failed error
-	ReportHang(o, 10*time.Second, func() time.Time { return at }, func(err error) { failed = err })(12500 * time.Millisecond)
+	ReportHang(o, 10*time.Second, func(err error) { failed = err })(12500 * time.Millisecond)
 	if failed != nil {
 		t.Fatal(failed)
 	}
@@ -62,7 +68,7 @@ func TestReportHangOnClosedOutbox(t *testing.T) {
 	}
 	o.Close()
 	var failed error
-	ReportHang(o, 10*time.Second, time.Now, func(err error) { failed = err })(time.Minute)
+	ReportHang(o, 10*time.Second, func(err error) { failed = err })(time.Minute)
 	if failed == nil {
 		t.Fatal("queueing on a closed outbox did not report an error")
 	}

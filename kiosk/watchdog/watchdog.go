@@ -25,17 +25,6 @@ const ExitHung = 75
 // ErrHung is returned by Serve after the UI was found hung.
 var ErrHung = errors.New("watchdog: the UI stopped answering; the kiosk is being restarted")
 
-// Clock is the time source; tests pass a manual one.
-type Clock interface {
-	Now() time.Time
-	After(d time.Duration) <-chan time.Time
-}
-
-type realClock struct{}
-
-func (realClock) Now() time.Time                         { return time.Now() }
-func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
-
 // SystemdNotifier is the part of Notifier the watchdog uses.
 type SystemdNotifier interface {
 	Notify(state string) error
@@ -60,7 +49,6 @@ type Options struct {
 	// WATCHDOG=1 on each interval while it keeps answering and STOPPING=1
 	// at shutdown.
 	Systemd SystemdNotifier
-	Clock   Clock
 	Logger  *slog.Logger
 }
 
@@ -88,9 +76,6 @@ func New(o Options) (*Watchdog, error) {
 	}
 	if o.Timeout <= o.Interval {
 		return nil, fmt.Errorf("watchdog: timeout %v must be longer than the ping interval %v", o.Timeout, o.Interval)
-	}
-	if o.Clock == nil {
-		o.Clock = realClock{}
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
@@ -122,7 +107,7 @@ func (w *Watchdog) Serve(ctx context.Context) error {
 		}
 	}
 	for {
-		now := w.o.Clock.Now()
+		now := time.Now()
 		receive()
 		if outstanding && now.Sub(sentAt) > w.o.Timeout {
 			silent := now.Sub(sentAt)
@@ -141,7 +126,7 @@ func (w *Watchdog) Serve(ctx context.Context) error {
 			w.o.Post(func() {
 				// One slot is enough: only one ping is ever outstanding.
 				select {
-				case w.pong <- pong{seq: mine, at: w.o.Clock.Now()}:
+				case w.pong <- pong{seq: mine, at: time.Now()}:
 				default:
 				}
 			})
@@ -158,7 +143,7 @@ func (w *Watchdog) Serve(ctx context.Context) error {
 		case <-ctx.Done():
 			w.notify(StateStopping)
 			return ctx.Err()
-		case <-w.o.Clock.After(w.o.Interval):
+		case <-time.After(w.o.Interval):
 		}
 	}
 }

@@ -9,67 +9,9 @@ import (
 	"reflect"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 )
-
-// manualClock: After channels fire only when the test advances time; each
-// After call is announced so the test knows the watchdog is waiting.
-type manualClock struct {
-	mu      sync.Mutex
-	now     time.Time
-	waiters []waiter
-	calls   chan time.Duration
-}
-
-type waiter struct {
-	at time.Time
-	ch chan time.Time
-}
-
-func newClock() *manualClock {
-	return &manualClock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC), calls: make(chan time.Duration, 1000)}
-}
-
-func (c *manualClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *manualClock) After(d time.Duration) <-chan time.Time {
-	c.mu.Lock()
-	ch := make(chan time.Time, 1)
-	c.waiters = append(c.waiters, waiter{c.now.Add(d), ch})
-	c.mu.Unlock()
-	c.calls <- d
-	return ch
-}
-
-func (c *manualClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-	keep := c.waiters[:0]
-	for _, w := range c.waiters {
-		if !w.at.After(c.now) {
-			w.ch <- c.now
-		} else {
-			keep = append(keep, w)
-		}
-	}
-	c.waiters = keep
-}
-
-// tick waits for the watchdog to start waiting, then lets one interval pass.
-func (c *manualClock) tick(t *testing.T, d time.Duration) {
-	t.Helper()
-	select {
-	case <-c.calls:
-	case <-time.After(10 * time.Second):
-		t.Fatal("the watchdog never waited for its next interval")
-	}
-	c.Advance(d)
-}
 
 // systemd is a real unixgram socket standing in for systemd's, with a
 // reader collecting what arrives (the kernel queues only a few datagrams).
@@ -170,10 +112,32 @@ func (u *ui) catchUp() {
 	}
 }
 
+// notes records what the watchdog tells systemd. The watchdog's tests run
+// in a synctest bubble, where a real socket's reader would never count as
+// blocked; TestNotifierDeliversInOrder covers the socket itself.
+type notes struct {
+	mu  sync.Mutex
+	got []string
+}
+
+func (n *notes) Notify(state string) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.got = append(n.got, state)
+	return nil
+}
+
+func (n *notes) states() []string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return append([]string(nil), n.got...)
+}
+
+// rig runs a watchdog inside the caller's synctest bubble: its time.After
+// follows the bubble's clock, which moves when the test sleeps.
 type rig struct {
-	clk     *manualClock
 	ui      *ui
-	sock    *systemd
+	systemd *notes
 	hangs   []time.Duration
 	restart int
 	done    chan error
@@ -182,25 +146,39 @@ type rig struct {
 
 func start(t *testing.T, answer bool) *rig {
 	t.Helper()
-	sock := systemdSocket(t)
-	r := &rig{clk: newClock(), ui: &ui{answer: answer}, sock: sock, done: make(chan error, 1)}
+	r := &rig{ui: &ui{answer: answer}, systemd: &notes{}, done: make(chan error, 1)}
 	w, err := New(Options{
 		Post:     r.ui.post,
 		Interval: time.Second,
 		Timeout:  5 * time.Second,
 		OnHang:   func(d time.Duration) { r.hangs = append(r.hangs, d) },
 		Restart:  func() { r.restart++ },
-		Systemd:  sock.n,
-		Clock:    r.clk,
+		Systemd:  r.systemd,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	r.cancel = cancel
-	t.Cleanup(cancel)
 	go func() { r.done <- w.Serve(ctx) }()
+	synctest.Wait() // the round at t=0 has run
 	return r
+}
+
+// after lets d pass and waits for the watchdog's rounds due by then.
+func after(d time.Duration) {
+	time.Sleep(d)
+	synctest.Wait()
+}
+
+// finished reports whether Serve has returned, and with what.
+func (r *rig) finished() (bool, error) {
+	select {
+	case err := <-r.done:
+		return true, err
+	default:
+		return false, nil
+	}
 }
 
 func repeat(s string, n int) []string {
@@ -212,97 +190,112 @@ func repeat(s string, n int) []string {
 }
 
 func TestHappyUIFeedsSystemd(t *testing.T) {
-	r := start(t, true)
-	for range 10 {
-		r.clk.tick(t, time.Second)
-	}
-	<-r.clk.calls // the 11th round has pinged and waits
-	r.cancel()
-	if err := <-r.done; !errors.Is(err, context.Canceled) {
-		t.Fatalf("Serve: %v", err)
-	}
-	want := append(append([]string{StateReady}, repeat(StatePing, 11)...), StateStopping)
-	if got := received(t, r.sock); !reflect.DeepEqual(got, want) {
-		t.Fatalf("systemd got %v\nwant %v", got, want)
-	}
-	if len(r.hangs) != 0 || r.restart != 0 {
-		t.Fatalf("hangs %v restarts %d on a happy UI", r.hangs, r.restart)
-	}
-	if r.ui.posted != 11 {
-		t.Fatalf("posted %d pings, want 11", r.ui.posted)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		r := start(t, true)
+		after(10 * time.Second) // rounds at t=0..10
+		r.cancel()
+		if err := <-r.done; !errors.Is(err, context.Canceled) {
+			t.Fatalf("Serve: %v", err)
+		}
+		want := append(append([]string{StateReady}, repeat(StatePing, 11)...), StateStopping)
+		if got := r.systemd.states(); !reflect.DeepEqual(got, want) {
+			t.Fatalf("systemd got %v\nwant %v", got, want)
+		}
+		if len(r.hangs) != 0 || r.restart != 0 {
+			t.Fatalf("hangs %v restarts %d on a happy UI", r.hangs, r.restart)
+		}
+		if r.ui.posted != 11 {
+			t.Fatalf("posted %d pings, want 11", r.ui.posted)
+		}
+	})
 }
 
 func TestHungUIRestartsAndStopsSystemdPings(t *testing.T) {
-	r := start(t, true)
-	<-r.clk.calls   // t=0: the UI answered the first ping
-	r.ui.set(false) // from here the UI thread is stuck
-	r.clk.Advance(time.Second)
-	// t=1 posts a ping that never runs. Pings to systemd continue while
-	// the last answer (t=0) is within the 5 s timeout: t=0..5.
-	for range 6 {
-		r.clk.tick(t, time.Second)
-	}
-	// t=7: the ping of t=1 is 6 s old: hung.
-	select {
-	case err := <-r.done:
+	synctest.Test(t, func(t *testing.T) {
+		r := start(t, true) // t=0: the UI answered the first ping
+		r.ui.set(false)     // from here the UI thread is stuck
+		// t=1 posts a ping that never runs. Pings to systemd continue while
+		// the last answer (t=0) is within the 5 s timeout: t=0..5.
+		after(6 * time.Second)
+		if done, err := r.finished(); done {
+			t.Fatalf("Serve returned %v at t=6, with the ping of t=1 only 5 s old", err)
+		}
+		// t=7: the ping of t=1 is 6 s old: hung.
+		after(time.Second)
+		done, err := r.finished()
+		if !done {
+			t.Fatal("the watchdog did not fire at t=7")
+		}
 		if !errors.Is(err, ErrHung) {
 			t.Fatalf("Serve: %v, want ErrHung", err)
 		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("the watchdog did not fire")
-	}
-	if r.restart != 1 || !reflect.DeepEqual(r.hangs, []time.Duration{7 * time.Second}) {
-		t.Fatalf("restarts %d hangs %v, want one restart after 7 s of silence", r.restart, r.hangs)
-	}
-	want := append([]string{StateReady}, repeat(StatePing, 6)...) // t=0..5
-	if got := received(t, r.sock); !reflect.DeepEqual(got, want) {
-		t.Fatalf("systemd got %v\nwant %v", got, want)
-	}
+		if r.restart != 1 || !reflect.DeepEqual(r.hangs, []time.Duration{7 * time.Second}) {
+			t.Fatalf("restarts %d hangs %v, want one restart after 7 s of silence", r.restart, r.hangs)
+		}
+		want := append([]string{StateReady}, repeat(StatePing, 6)...) // t=0..5
+		if got := r.systemd.states(); !reflect.DeepEqual(got, want) {
+			t.Fatalf("systemd got %v\nwant %v", got, want)
+		}
+	})
 }
 
 func TestSlowUIWithinTimeoutIsFine(t *testing.T) {
-	r := start(t, false)
-	// The UI needs 4 s to run its first callback, then keeps up.
-	for range 4 {
-		r.clk.tick(t, time.Second)
-	}
-	<-r.clk.calls
-	r.ui.catchUp()
-	r.ui.set(true)
-	r.clk.Advance(time.Second)
-	for range 10 {
-		r.clk.tick(t, time.Second)
-	}
-	<-r.clk.calls
-	r.cancel()
-	if err := <-r.done; !errors.Is(err, context.Canceled) {
-		t.Fatalf("Serve: %v", err)
-	}
-	if len(r.hangs) != 0 || r.restart != 0 {
-		t.Fatalf("hangs %v restarts %d for a UI 4 s late", r.hangs, r.restart)
-	}
-	// No ping before the UI first answered (t=0..4), READY at t=5, then
-	// every second to t=15.
-	want := append(append([]string{StateReady}, repeat(StatePing, 11)...), StateStopping)
-	if got := received(t, r.sock); !reflect.DeepEqual(got, want) {
-		t.Fatalf("systemd got %v\nwant %v", got, want)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		r := start(t, false)
+		// The UI needs 4 s to run its first callback, then keeps up.
+		after(4 * time.Second)
+		r.ui.catchUp()
+		r.ui.set(true)
+		after(11 * time.Second) // to t=15
+		r.cancel()
+		if err := <-r.done; !errors.Is(err, context.Canceled) {
+			t.Fatalf("Serve: %v", err)
+		}
+		if len(r.hangs) != 0 || r.restart != 0 {
+			t.Fatalf("hangs %v restarts %d for a UI 4 s late", r.hangs, r.restart)
+		}
+		// No ping before the UI first answered (t=0..4), READY at t=5, then
+		// every second to t=15.
+		want := append(append([]string{StateReady}, repeat(StatePing, 11)...), StateStopping)
+		if got := r.systemd.states(); !reflect.DeepEqual(got, want) {
+			t.Fatalf("systemd got %v\nwant %v", got, want)
+		}
+	})
 }
 
 func TestUIThatNeverStartsIsHung(t *testing.T) {
-	r := start(t, false)
-	for range 6 {
-		r.clk.tick(t, time.Second)
+	synctest.Test(t, func(t *testing.T) {
+		r := start(t, false)
+		after(5 * time.Second)
+		if done, err := r.finished(); done {
+			t.Fatalf("Serve returned %v at t=5, within the timeout", err)
+		}
+		after(time.Second)
+		done, err := r.finished()
+		if !done || !errors.Is(err, ErrHung) {
+			t.Fatalf("Serve at t=6: %v (returned %v), want ErrHung", err, done)
+		}
+		if got := r.systemd.states(); len(got) != 0 {
+			t.Fatalf("systemd got %v from a UI that never answered", got)
+		}
+		if !reflect.DeepEqual(r.hangs, []time.Duration{6 * time.Second}) {
+			t.Fatalf("hangs %v", r.hangs)
+		}
+	})
+}
+
+// TestNotifierDeliversInOrder sends what a watchdog sends over a real
+// systemd socket and reads it back in the same order.
+func TestNotifierDeliversInOrder(t *testing.T) {
+	sock := systemdSocket(t)
+	want := append(append([]string{StateReady}, repeat(StatePing, 3)...), StateStopping)
+	for _, s := range want {
+		if err := sock.n.Notify(s); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if err := <-r.done; !errors.Is(err, ErrHung) {
-		t.Fatalf("Serve: %v", err)
-	}
-	if got := received(t, r.sock); len(got) != 0 {
-		t.Fatalf("systemd got %v from a UI that never answered", got)
-	}
-	if !reflect.DeepEqual(r.hangs, []time.Duration{6 * time.Second}) {
-		t.Fatalf("hangs %v", r.hangs)
+	if got := received(t, sock); !reflect.DeepEqual(got, want) {
+		t.Fatalf("systemd got %v\nwant %v", got, want)
 	}
 }
 

@@ -43,32 +43,16 @@ func (b Backoff) Delay(failures int) time.Duration {
 	return time.Duration(rnd(int64(ceil) + 1))
 }
 
-// Clock is time for the background services, injected so that tests run
-// backoff and intervals without sleeping.
-type Clock interface {
-	Now() time.Time
-	// After delivers once d has passed.
-	After(d time.Duration) <-chan time.Time
-}
-
-type realClock struct{}
-
-func (realClock) Now() time.Time                         { return time.Now() }
-func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
-
-// RealClock is the wall clock.
-var RealClock Clock = realClock{}
-
 // sleep waits d or until ctx ends or kick fires; it reports whether ctx
 // ended.
-func sleep(ctx context.Context, clk Clock, d time.Duration, kick <-chan struct{}) bool {
+func sleep(ctx context.Context, d time.Duration, kick <-chan struct{}) bool {
 	if d <= 0 {
 		return ctx.Err() != nil
 	}
 	select {
 	case <-ctx.Done():
 		return true
-	case <-clk.After(d):
+	case <-time.After(d):
 	case <-kick:
 	}
 	return false

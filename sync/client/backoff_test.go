@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/absher-kiosk/kiosk/kiosk/store"
@@ -101,49 +102,26 @@ func TestParseError(t *testing.T) {
 	}
 }
 
-// fakeClock hands every wait to the test, which decides when it ends.
-type fakeClock struct {
-	mu    sync.Mutex
-	now   time.Time
-	waits chan wait
-}
-
-type wait struct {
-	d    time.Duration
-	fire chan time.Time
-}
-
-func newFakeClock() *fakeClock {
-	return &fakeClock{now: time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC), waits: make(chan wait, 16)}
-}
-
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-func (c *fakeClock) After(d time.Duration) <-chan time.Time {
-	ch := make(chan time.Time, 1)
-	c.waits <- wait{d, ch}
-	return ch
-}
-
-// TestUploaderBackoffWithoutSleeping drives the uploader's waits with a
-// fake clock against a server answering a scripted sequence: it honours
+// TestUploaderBackoffWithoutSleeping runs the uploader in a synctest
+// bubble against a server answering a scripted sequence: it honours
 // Retry-After, grows the jitter ceiling per failure, counts attempts only
 // when the centre answered with a failure, and starts over after success.
+// The server runs outside the bubble; the client drops each connection
+// after its answer, so no goroutine in the bubble stays blocked on the
+// network and the bubble's clock can move.
 func TestUploaderBackoffWithoutSleeping(t *testing.T) {
+	// The bubble's clock starts at midnight UTC on 2000-01-01.
+	start := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 	type step struct {
 		status int
 		header string
 	}
 	script := []step{
-		{503, "7"},                             // busy: wait Retry-After (7 s), rows not charged
-		{429, "Mon, 23 Nov 2026 10:01:00 GMT"}, // an HTTP date
-		{500, ""},                              // the centre failed: rows charged one attempt
-		{0, ""},                                // connection dropped
-		{200, ""},                              // stored
+		{503, "7"}, // busy: wait Retry-After (7 s), rows not charged
+		{429, start.Add(time.Minute).Format(http.TimeFormat)}, // an HTTP date
+		{500, ""}, // the centre failed: rows charged one attempt
+		{0, ""},   // connection dropped
+		{200, ""}, // stored
 	}
 	var mu sync.Mutex
 	calls := 0
@@ -167,73 +145,88 @@ func TestUploaderBackoffWithoutSleeping(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	clk := newFakeClock()
-	c, err := New(Config{BaseURL: srv.URL, KioskID: kiosk, HTTP: srv.Client(), Now: clk.Now})
+	tr := srv.Client().Transport.(*http.Transport).Clone()
+	tr.DisableKeepAlives = true
+	c, err := New(Config{BaseURL: srv.URL, KioskID: kiosk, HTTP: &http.Client{Transport: tr}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	o := openOutboxClock(t, filepath.Join(t.TempDir(), "k.db"), clk.Now)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	if _, err := o.Enqueue(ctx, outbox.Event{Kind: "audit", Payload: auditPayload(t, "x", 1)}); err != nil {
-		t.Fatal(err)
-	}
-	q := &failCounter{Store: o}
-	u := NewUploader(c, q, UploaderOptions{Clock: clk, Poll: time.Hour, Backoff: Backoff{Rand: func(n int64) int64 { return n - 1 }}})
-	done := make(chan error)
-	go func() { done <- u.Serve(ctx) }()
+	dir := t.TempDir()
+	synctest.Test(t, func(t *testing.T) {
+		// The outbox is opened in the bubble: the uploader waits on its
+		// wake channel, and only the bubble's own channels let it go idle.
+		o := openOutbox(t, filepath.Join(dir, "k.db"))
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		if _, err := o.Enqueue(ctx, outbox.Event{Kind: "audit", Payload: auditPayload(t, "x", 1)}); err != nil {
+			t.Fatal(err)
+		}
+		q := &failCounter{Store: o}
+		u := NewUploader(c, q, UploaderOptions{Poll: time.Hour, Backoff: Backoff{Rand: func(n int64) int64 { return n - 1 }}})
+		done := make(chan error)
+		go func() { done <- u.Serve(ctx) }()
 
-	expect := func(want time.Duration, failures int) {
-		t.Helper()
-		w := <-clk.waits
-		if w.d != want {
-			t.Fatalf("wait %s, want %s", w.d, want)
+		expect := func(want time.Duration, failures int) {
+			t.Helper()
+			synctest.Wait()
+			st := u.Status()
+			if st.ConsecutiveFailures != failures {
+				t.Fatalf("status %+v, want %d failures", st, failures)
+			}
+			if got := st.NextAttempt.Sub(st.LastAttempt); got != want {
+				t.Fatalf("wait %s, want %s", got, want)
+			}
+			time.Sleep(want - time.Millisecond)
+			synctest.Wait()
+			if n := u.Status().ConsecutiveFailures; n != failures || q.nexts.Load() != int64(failures) {
+				t.Fatalf("tried again %v before the wait of %s was over", time.Millisecond, want)
+			}
+			time.Sleep(time.Millisecond)
 		}
-		if st := u.Status(); st.ConsecutiveFailures != failures {
-			t.Fatalf("status %+v, want %d failures", st, failures)
+		expect(7*time.Second, 1)  // Retry-After above the 500 ms jitter ceiling
+		expect(53*time.Second, 2) // HTTP date, 00:01:00 seen at 00:00:07
+		expect(2*time.Second, 3)  // 500: ceiling 500 ms·2²
+		expect(4*time.Second, 4)  // transport failure
+		synctest.Wait()           // idle after success
+		if st := u.Status(); st.ConsecutiveFailures != 0 || st.LastSuccess.IsZero() {
+			t.Fatalf("status after success %+v", st)
 		}
-		clk.Advance(w.d)
-		w.fire <- clk.Now()
-	}
-	expect(7*time.Second, 1)  // Retry-After above the 500 ms jitter ceiling
-	expect(53*time.Second, 2) // HTTP date, 10:01:00 seen at 10:00:07
-	expect(2*time.Second, 3)  // 500: ceiling 500 ms·2²
-	expect(4*time.Second, 4)  // transport failure
-	w := <-clk.waits          // idle after success
-	if w.d != time.Hour {
-		t.Fatalf("idle wait %s, want the poll interval", w.d)
-	}
-	if st := u.Status(); st.ConsecutiveFailures != 0 || st.LastSuccess.IsZero() {
-		t.Fatalf("status after success %+v", st)
-	}
-	st, _ := o.Stats(ctx)
-	if st.Depth != 0 {
-		t.Fatalf("queue %+v after success", st)
-	}
-	if q.fails.Load() != 1 {
-		t.Fatalf("rows charged %d times, want once (the 500 only)", q.fails.Load())
-	}
-	cancel()
-	if err := <-done; err != context.Canceled {
-		t.Fatalf("Serve returned %v, want context.Canceled", err)
-	}
+		// Idle, it looks at the outbox again after the poll interval.
+		reads := q.nexts.Load()
+		time.Sleep(time.Hour - time.Millisecond)
+		synctest.Wait()
+		if q.nexts.Load() != reads {
+			t.Fatal("idle uploader read the outbox before the poll interval")
+		}
+		time.Sleep(time.Millisecond)
+		synctest.Wait()
+		if q.nexts.Load() != reads+1 {
+			t.Fatalf("idle uploader read the outbox %d times at the poll interval, want once", q.nexts.Load()-reads)
+		}
+		st, _ := o.Stats(ctx)
+		if st.Depth != 0 {
+			t.Fatalf("queue %+v after success", st)
+		}
+		if q.fails.Load() != 1 {
+			t.Fatalf("rows charged %d times, want once (the 500 only)", q.fails.Load())
+		}
+		cancel()
+		if err := <-done; err != context.Canceled {
+			t.Fatalf("Serve returned %v, want context.Canceled", err)
+		}
+	})
 }
 
-func openOutboxClock(t testing.TB, path string, now func() time.Time) *store.Store {
-	t.Helper()
-	keys := mustKeys(t, filepath.Join(filepath.Dir(path), "outbox.key"))
-	o, err := store.Open(context.Background(), path, keys, store.Options{Clock: now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { o.Close() })
-	return o
-}
-
-// failCounter counts the attempts charged to rows.
+// failCounter counts the attempts charged to rows and the reads.
 type failCounter struct {
 	*store.Store
 	fails atomic.Int64
+	nexts atomic.Int64
+}
+
+func (f *failCounter) Next(ctx context.Context, maxCount, maxBytes int) ([]outbox.Item, error) {
+	f.nexts.Add(1)
+	return f.Store.Next(ctx, maxCount, maxBytes)
 }
 
 func (f *failCounter) Fail(ctx context.Context, ids []int64, reason string, next time.Time) error {

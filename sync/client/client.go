@@ -56,8 +56,6 @@ type Config struct {
 	Timeout time.Duration
 	// HTTP replaces the mTLS client built from the files above.
 	HTTP *http.Client
-	// Now reads Retry-After dates; default time.Now.
-	Now func() time.Time
 }
 
 // Client talks to one centre as one kiosk. It is safe for concurrent use.
@@ -66,7 +64,6 @@ type Client struct {
 	kiosk   string
 	timeout time.Duration
 	hc      *http.Client
-	now     func() time.Time
 }
 
 // New checks the config and builds the mutual-TLS HTTP client (TLS 1.3,
@@ -96,10 +93,7 @@ func New(c Config) (*Client, error) {
 			TLSHandshakeTimeout: c.Timeout,
 		}}
 	}
-	if c.Now == nil {
-		c.Now = time.Now
-	}
-	return &Client{base: u, kiosk: c.KioskID, timeout: c.Timeout, hc: hc, now: c.Now}, nil
+	return &Client{base: u, kiosk: c.KioskID, timeout: c.Timeout, hc: hc}, nil
 }
 
 // TLSConfig loads the CA and the kiosk's certificate pair.
@@ -176,7 +170,7 @@ func (c *Client) do(ctx context.Context, method, path string, q url.Values, hdr 
 	if r.status < 400 {
 		return r, nil
 	}
-	ae := parseError(r.status, r.header, b, c.now())
+	ae := parseError(r.status, r.header, b, time.Now()) // a Retry-After date counts from the answer's arrival
 	if r.status >= 500 {
 		return r, fmt.Errorf("%s %s: %w: %w", method, path, ErrUnreachable, ae)
 	}

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -83,7 +84,10 @@ func commandResults(t testing.TB, stateDir string) []string {
 func TestCommandsRefusedAndAppliedOnce(t *testing.T) {
 	dir := t.TempDir()
 	cdir := filepath.Join(dir, "centre")
-	s := startCentre(t, cdir)
+	// The centre's clock can run behind, to issue a command that has
+	// expired by the time the kiosk, on the real clock, sees it.
+	var behind atomic.Int64
+	s := startCentreClock(t, cdir, func() time.Time { return time.Now().Add(-time.Duration(behind.Load())) })
 	px := newTLSProxy(t, s, kiosk)
 	var inject func(cl *api.CommandList)
 	px.rewrite = func(path string, body []byte) []byte {
@@ -100,8 +104,6 @@ func TestCommandsRefusedAndAppliedOnce(t *testing.T) {
 		return b
 	}
 	o := openOutbox(t, filepath.Join(dir, "kiosk.db"))
-	clk := newFakeClock()
-	clk.now = time.Now()
 	p := NewCommandPuller(newClient(t, s, px.srv.URL), o, s.Pub, map[api.CommandKind]Handler{
 		api.CmdOutOfService:  {InTx: func(tx outbox.Tx, c api.Command) error { return tx.SetKV("oos", "1") }},
 		api.CmdInService:     {InTx: func(tx outbox.Tx, c api.Command) error { return tx.SetKV("oos", "0") }},
@@ -112,7 +114,7 @@ func TestCommandsRefusedAndAppliedOnce(t *testing.T) {
 			}
 			return errors.New("no log folder 0551234567")
 		}},
-	}, PullOptions{Clock: clk})
+	}, PullOptions{})
 	ctx := context.Background()
 	poll := func() {
 		t.Helper()
@@ -147,8 +149,9 @@ func TestCommandsRefusedAndAppliedOnce(t *testing.T) {
 	inject = func(cl *api.CommandList) { cl.Commands = append(cl.Commands, first) }
 	poll()
 	inject = nil
-	queueCommand(t, s, kiosk, api.CmdPrintTestPage, 60) // seq 3
-	clk.Advance(2 * time.Minute)
+	behind.Store(int64(2 * time.Minute))
+	queueCommand(t, s, kiosk, api.CmdPrintTestPage, 60) // seq 3, issued 2 min ago
+	behind.Store(0)
 	poll()
 	if kvInt(t, o, "printed") != 0 {
 		t.Fatalf("expired command applied")

@@ -22,7 +22,6 @@ type Heartbeat struct {
 	stats    StatsSource
 	source   func() api.Heartbeat
 	interval func() time.Duration
-	clk      Clock
 	log      *slog.Logger
 }
 
@@ -30,10 +29,7 @@ type Heartbeat struct {
 // (devices, version, uptime, service state, config ETag); the queue fields
 // and last command are filled here. interval is read before each wait, so
 // a new config's heartbeat_interval_seconds applies at once.
-func NewHeartbeat(s Store, stats StatsSource, source func() api.Heartbeat, interval func() time.Duration, clk Clock, log *slog.Logger) *Heartbeat {
-	if clk == nil {
-		clk = RealClock
-	}
+func NewHeartbeat(s Store, stats StatsSource, source func() api.Heartbeat, interval func() time.Duration, log *slog.Logger) *Heartbeat {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -43,7 +39,7 @@ func NewHeartbeat(s Store, stats StatsSource, source func() api.Heartbeat, inter
 	if interval == nil {
 		interval = func() time.Duration { return time.Minute }
 	}
-	return &Heartbeat{s: s, stats: stats, source: source, interval: interval, clk: clk, log: log}
+	return &Heartbeat{s: s, stats: stats, source: source, interval: interval, log: log}
 }
 
 func (h *Heartbeat) String() string { return "heartbeat" }
@@ -58,7 +54,7 @@ func (h *Heartbeat) Serve(ctx context.Context) error {
 		if d < 5*time.Second {
 			d = 5 * time.Second
 		}
-		if sleep(ctx, h.clk, d, nil) {
+		if sleep(ctx, d, nil) {
 			return ctx.Err()
 		}
 	}
@@ -94,7 +90,7 @@ func (h *Heartbeat) Beat(ctx context.Context) (queued bool, err error) {
 		if waiting > 0 {
 			return nil
 		}
-		if _, err := tx.Enqueue(outbox.Event{Kind: string(api.EventHeartbeat), Payload: b, Created: h.clk.Now()}); err != nil {
+		if _, err := tx.Enqueue(outbox.Event{Kind: string(api.EventHeartbeat), Payload: b, Created: time.Now()}); err != nil {
 			return err
 		}
 		queued = true

@@ -54,7 +54,13 @@ func population() []people.Person {
 // startCentre runs the real centre over TLS on loopback in dir.
 func startCentre(t testing.TB, dir string) *central.Server {
 	t.Helper()
-	s, err := central.Start(context.Background(), central.Options{StateDir: dir, Population: population(), Logger: quiet()})
+	return startCentreClock(t, dir, nil)
+}
+
+// startCentreClock runs the centre with its own clock (nil: time.Now).
+func startCentreClock(t testing.TB, dir string, now func() time.Time) *central.Server {
+	t.Helper()
+	s, err := central.Start(context.Background(), central.Options{StateDir: dir, Population: population(), Logger: quiet(), Clock: now})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -60,7 +60,6 @@ type PullOptions struct {
 	// Wait is the long-poll hold asked of the centre; default 55 s.
 	Wait    time.Duration
 	Backoff Backoff
-	Clock   Clock
 	Logger  *slog.Logger
 }
 
@@ -69,9 +68,6 @@ func (o *PullOptions) defaults() {
 		o.Wait = 55 * time.Second
 	}
 	o.Wait = min(o.Wait, 60*time.Second)
-	if o.Clock == nil {
-		o.Clock = RealClock
-	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -146,16 +142,16 @@ func (p *ConfigPuller) Serve(ctx context.Context) error {
 			return ctx.Err()
 		}
 		if err != nil {
-			now := p.o.Clock.Now()
+			now := time.Now()
 			d := p.o.Backoff.Delay(p.st.failures() + 1)
 			p.st.fail(now, err, now.Add(d))
 			p.o.Logger.Warn("config poll failed", "err", err)
-			if sleep(ctx, p.o.Clock, d, nil) {
+			if sleep(ctx, d, nil) {
 				return ctx.Err()
 			}
 			continue
 		}
-		p.st.ok(p.o.Clock.Now())
+		p.st.ok(time.Now())
 		asked = tag
 	}
 }
@@ -214,7 +210,7 @@ func (p *ConfigPuller) refuse(ctx context.Context, tag string, reason error) err
 		msg = msg[:500]
 	}
 	ev, err := auditEvent(eventKey("config_refused", p.c.kiosk, tag), api.Audit{Action: "config_refused", Outcome: "refused",
-		Detail: map[string]string{"etag": tag, "reason": msg}}, p.o.Clock.Now())
+		Detail: map[string]string{"etag": tag, "reason": msg}}, time.Now())
 	if err != nil {
 		return err
 	}
@@ -286,16 +282,16 @@ func (p *CommandPuller) Serve(ctx context.Context) error {
 			return ctx.Err()
 		}
 		if err != nil {
-			now := p.o.Clock.Now()
+			now := time.Now()
 			d := p.o.Backoff.Delay(p.st.failures() + 1)
 			p.st.fail(now, err, now.Add(d))
 			p.o.Logger.Warn("command poll failed", "err", err)
-			if sleep(ctx, p.o.Clock, d, nil) {
+			if sleep(ctx, d, nil) {
 				return ctx.Err()
 			}
 			continue
 		}
-		p.st.ok(p.o.Clock.Now())
+		p.st.ok(time.Now())
 	}
 }
 
@@ -357,7 +353,7 @@ func refusalReason(err error) string {
 // and reports why. A refusal is returned as nil after it is reported: the
 // next command may still be good.
 func (p *CommandPuller) Handle(ctx context.Context, c api.Command) error {
-	now := p.o.Clock.Now()
+	now := time.Now()
 	var pending *api.Command
 	var h Handler
 	err := p.s.Update(ctx, func(tx outbox.Tx) error {

@@ -6,6 +6,7 @@ import (
 	"net"
 	"path/filepath"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/absher-kiosk/kiosk/sync/api"
@@ -69,7 +70,9 @@ func TestPullersServeLongPoll(t *testing.T) {
 }
 
 // TestPullersBackOffWhenUnreachable: with nothing listening, each puller
-// waits a growing jittered time on the injected clock and reports it.
+// waits a growing jittered time and reports it. The loops run in a
+// synctest bubble, so the waits pass on its fake clock; the centre (for
+// its certificates) and the outbox are set up outside it.
 func TestPullersBackOffWhenUnreachable(t *testing.T) {
 	dir := t.TempDir()
 	s := startCentre(t, filepath.Join(dir, "centre"))
@@ -83,35 +86,45 @@ func TestPullersBackOffWhenUnreachable(t *testing.T) {
 	}
 	o := openOutbox(t, filepath.Join(dir, "kiosk.db"))
 	top := Backoff{Rand: func(n int64) int64 { return n - 1 }}
-	for name, mk := range map[string]func(clk Clock) (interface{ Serve(context.Context) error }, func() Status){
-		"config": func(clk Clock) (interface{ Serve(context.Context) error }, func() Status) {
-			p := NewConfigPuller(c, o, nil, nil, PullOptions{Clock: clk, Backoff: top})
+	for name, mk := range map[string]func() (interface{ Serve(context.Context) error }, func() Status){
+		"config": func() (interface{ Serve(context.Context) error }, func() Status) {
+			p := NewConfigPuller(c, o, nil, nil, PullOptions{Backoff: top})
 			return p, p.Status
 		},
-		"commands": func(clk Clock) (interface{ Serve(context.Context) error }, func() Status) {
-			p := NewCommandPuller(c, o, s.Pub, map[api.CommandKind]Handler{api.CmdInService: {InTx: func(outbox.Tx, api.Command) error { return nil }}}, PullOptions{Clock: clk, Backoff: top})
+		"commands": func() (interface{ Serve(context.Context) error }, func() Status) {
+			p := NewCommandPuller(c, o, s.Pub, map[api.CommandKind]Handler{api.CmdInService: {InTx: func(outbox.Tx, api.Command) error { return nil }}}, PullOptions{Backoff: top})
 			return p, p.Status
 		},
 	} {
-		clk := newFakeClock()
-		svc, status := mk(clk)
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan error)
-		go func() { done <- svc.Serve(ctx) }()
-		for i, want := range []time.Duration{500 * time.Millisecond, time.Second, 2 * time.Second} {
-			w := <-clk.waits
-			if w.d != want {
-				t.Fatalf("%s: wait %d is %s, want %s", name, i, w.d, want)
+		synctest.Test(t, func(t *testing.T) {
+			svc, status := mk()
+			ctx, cancel := context.WithCancel(t.Context())
+			done := make(chan error)
+			go func() { done <- svc.Serve(ctx) }()
+			for i, want := range []time.Duration{500 * time.Millisecond, time.Second, 2 * time.Second} {
+				synctest.Wait()
+				st := status()
+				if st.ConsecutiveFailures != i+1 || st.LastError == "" {
+					t.Fatalf("%s: status %+v", name, st)
+				}
+				if got := st.NextAttempt.Sub(st.LastAttempt); got != want {
+					t.Fatalf("%s: wait %d is %s, want %s", name, i, got, want)
+				}
+				time.Sleep(want - time.Millisecond)
+				synctest.Wait()
+				if n := status().ConsecutiveFailures; n != i+1 {
+					t.Fatalf("%s: attempt %d came %v early", name, n, time.Millisecond)
+				}
+				time.Sleep(time.Millisecond)
 			}
-			if st := status(); st.ConsecutiveFailures != i+1 || st.LastError == "" {
-				t.Fatalf("%s: status %+v", name, st)
+			synctest.Wait()
+			if n := status().ConsecutiveFailures; n != 4 {
+				t.Fatalf("%s: %d failures after the third wait, want 4", name, n)
 			}
-			w.fire <- clk.Now()
-		}
-		<-clk.waits
-		cancel()
-		if err := <-done; !errors.Is(err, context.Canceled) {
-			t.Fatalf("%s: Serve: %v", name, err)
-		}
+			cancel()
+			if err := <-done; !errors.Is(err, context.Canceled) {
+				t.Fatalf("%s: Serve: %v", name, err)
+			}
+		})
 	}
 }

@@ -33,7 +33,6 @@ type UploaderOptions struct {
 	// Poll is how often an idle uploader looks for rows whose retry time
 	// has come; enqueues wake it at once regardless. Default 1 s.
 	Poll   time.Duration
-	Clock  Clock
 	Logger *slog.Logger
 }
 
@@ -57,9 +56,6 @@ func NewUploader(c *Client, q Queue, o UploaderOptions) *Uploader {
 	}
 	if o.Poll <= 0 {
 		o.Poll = time.Second
-	}
-	if o.Clock == nil {
-		o.Clock = RealClock
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
@@ -104,7 +100,7 @@ func (u *Uploader) Serve(ctx context.Context) error {
 				return ctx.Err()
 			case <-u.q.Wake():
 			case <-u.kick:
-			case <-u.o.Clock.After(u.o.Poll):
+			case <-time.After(u.o.Poll):
 			}
 			continue
 		}
@@ -114,7 +110,7 @@ func (u *Uploader) Serve(ctx context.Context) error {
 		}
 		switch {
 		case r.err == nil:
-			u.st.ok(u.o.Clock.Now())
+			u.st.ok(time.Now())
 			limit = u.o.MaxBatch
 		case r.split && len(items) > 1:
 			// The centre refused the batch as a whole: find the bad
@@ -136,12 +132,12 @@ func (u *Uploader) Serve(ctx context.Context) error {
 // backoff records a failure and waits: full jitter, or Retry-After when
 // the centre asked for longer.
 func (u *Uploader) backoff(ctx context.Context, err error, retryAfter time.Duration) (done bool) {
-	now := u.o.Clock.Now()
+	now := time.Now()
 	n := u.st.failures() + 1
 	d := max(u.o.Backoff.Delay(n), retryAfter)
 	u.st.fail(now, err, now.Add(d))
 	u.log.Warn("upload failed; backing off", "failures", n, "wait", d, "err", pii.Scrub(err.Error()))
-	return sleep(ctx, u.o.Clock, d, u.kick)
+	return sleep(ctx, d, u.kick)
 }
 
 type sendResult struct {
@@ -179,7 +175,7 @@ func (u *Uploader) send(ctx context.Context, items []outbox.Item) sendResult {
 			// The centre answered but failed on this batch. It counts
 			// against the rows, so a batch that keeps breaking the centre
 			// ends up parked instead of retried forever.
-			now := u.o.Clock.Now()
+			now := time.Now()
 			next := now.Add(u.o.Backoff.Delay(u.st.failures() + 1))
 			if ferr := u.q.Fail(ctx, ids, err.Error(), next); ferr != nil {
 				return sendResult{err: errors.Join(err, ferr)}
