@@ -151,7 +151,13 @@ type tcpFaults struct {
 	stop   chan struct{}
 	wg     sync.WaitGroup
 	counts [5]atomic.Int64 // pass, delay, reset up, reset down, refused windows
+	conns  atomic.Int64
 }
+
+// faultCycle is the order of fault kinds (indexes into counts): four in
+// seven connections pass, one each is delayed, reset upstream, reset
+// downstream.
+var faultCycle = []int{0, 2, 0, 1, 0, 3, 0}
 
 func newTCPFaults(t testing.TB, target string, seed uint64) *tcpFaults {
 	t.Helper()
@@ -236,13 +242,17 @@ func (f *tcpFaults) serve(c net.Conn) {
 	}
 	defer up.Close()
 	upLimit, downLimit := int64(-1), int64(-1)
-	switch k := f.intn(100); {
-	case k < 55:
+	// The kind of fault follows a fixed cycle, so every kind happens within
+	// any seven connections however few the run makes (a loaded machine
+	// batches more per request); where in the stream a reset lands stays
+	// random.
+	switch faultCycle[(f.conns.Add(1)-1)%int64(len(faultCycle))] {
+	case 0:
 		f.counts[0].Add(1)
-	case k < 70:
+	case 1:
 		f.counts[1].Add(1)
 		time.Sleep(time.Duration(50+f.intn(150)) * time.Millisecond)
-	case k < 85:
+	case 2:
 		f.counts[2].Add(1)
 		upLimit = int64(f.intn(6000))
 	default:
