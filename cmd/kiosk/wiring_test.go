@@ -15,6 +15,7 @@ import (
 
 	"github.com/absher-kiosk/kiosk/devices/health"
 	"github.com/absher-kiosk/kiosk/kiosk/config"
+	"github.com/absher-kiosk/kiosk/kiosk/domain"
 	"github.com/absher-kiosk/kiosk/kiosk/ui"
 	"github.com/absher-kiosk/kiosk/sync/api"
 )
@@ -151,7 +152,7 @@ func TestWiringAgainstTheRealCentre(t *testing.T) {
 			t.Fatalf("no service menu within 30 s: %+v", m.View())
 		}
 	}
-	want := []string{"update_mobile", "print_document", "activate_account", "extend_visit_visa", "exit_reentry", "renew_licence", "report_passport"}
+	want := domain.Services()
 	if got := m.View().Services; !slices.Equal(got, want) {
 		t.Fatalf("menu %v, want %v", got, want)
 	}

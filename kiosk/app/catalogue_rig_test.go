@@ -15,6 +15,7 @@ import (
 	"github.com/absher-kiosk/kiosk/central/people"
 	"github.com/absher-kiosk/kiosk/devices/fingerprint/synth"
 	"github.com/absher-kiosk/kiosk/kiosk/centre"
+	"github.com/absher-kiosk/kiosk/kiosk/domain"
 	"github.com/absher-kiosk/kiosk/kiosk/flow"
 	"github.com/absher-kiosk/kiosk/kiosk/ui"
 )
@@ -135,7 +136,7 @@ func (r refuseQueued) Submit(_ context.Context, tx flow.Txn) (flow.Ack, error) {
 
 // identify walks from the attract screen to the service's first step
 // after a matched fingerprint.
-func (k *kiosk) identify(t *testing.T, lang, id, menu string) {
+func (k *kiosk) identify(t *testing.T, lang, id string, menu domain.ServiceID) {
 	t.Helper()
 	k.send(ui.Event{Kind: ui.EvTouch}, ui.Event{Kind: ui.EvLanguage, Value: lang})
 	k.typeDigits(id)
@@ -148,7 +149,7 @@ func (k *kiosk) identify(t *testing.T, lang, id, menu string) {
 	if !offered {
 		t.Fatalf("menu %v does not offer %s", v.Services, menu)
 	}
-	k.send(ui.Event{Kind: ui.EvService, Value: menu})
+	k.send(ui.Event{Kind: ui.EvService, Value: string(menu)})
 	k.await(t, "fingerprint", func(v ui.View) bool { return v.Step == ui.StepFinger && !v.Scanning })
 	k.clk.Advance(0)
 	k.await(t, "past the fingerprint", func(v ui.View) bool { return v.Step != ui.StepFinger && v.Step != ui.StepMenu })

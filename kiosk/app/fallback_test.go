@@ -106,7 +106,7 @@ func (k *kiosk) typeText(s string) {
 func passwordAndCodes(t *testing.T, w *world, k *kiosk, registeredMobile string) {
 	t.Helper()
 	v := k.await(t, "password", func(v ui.View) bool { return v.Step == ui.StepPassword && !v.Busy })
-	if v.CanReveal || v.Entry != "" {
+	if !v.CanReveal || v.Revealed || v.Entry != "" {
 		t.Fatalf("password screen %+v", v)
 	}
 	// Confirm with nothing typed is refused on the spot.
@@ -119,6 +119,15 @@ func passwordAndCodes(t *testing.T, w *world, k *kiosk, registeredMobile string)
 	v = k.scr.View()
 	if v.Entry != "•••••••••" {
 		t.Fatalf("typed password shows as %q", v.Entry)
+	}
+	// Show shows the password itself, and a second touch hides it again.
+	k.send(ui.Event{Kind: ui.EvReveal})
+	if v = k.scr.View(); !v.Revealed || v.Entry != "demo@2026" {
+		t.Fatalf("revealed password screen %+v", v)
+	}
+	k.send(ui.Event{Kind: ui.EvReveal})
+	if v = k.scr.View(); v.Revealed || v.Entry != "•••••••••" {
+		t.Fatalf("hidden again: %+v", v)
 	}
 	k.drain()
 	k.send(ui.Event{Kind: ui.EvConfirm})

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/absher-kiosk/kiosk/devices/health"
+	"github.com/absher-kiosk/kiosk/kiosk/domain"
 	"github.com/absher-kiosk/kiosk/kiosk/flow"
 	"github.com/absher-kiosk/kiosk/kiosk/ui"
 	"github.com/absher-kiosk/kiosk/sync/api"
@@ -25,7 +26,7 @@ func (docPrinter) PrintDocument(context.Context, string, string, string) error {
 
 func TestOfferFollowsHealthAndConfig(t *testing.T) {
 	base := flow.Deps{Printer: receiptPrinter{}, DocPrinter: docPrinter{}, Scanner: greyScanner{},
-		Services: []flow.ServiceItem{{ID: flow.UpdateMobile.ID, Enabled: true}}}
+		Services: flow.Services(), Menu: []flow.ServiceItem{{ID: domain.UpdateMobile, Enabled: true}}}
 	for _, tc := range []struct {
 		name                  string
 		warnings              []health.Warning
@@ -68,7 +69,7 @@ func TestSwitchRebuildsBetweenVisits(t *testing.T) {
 	printing := true
 	build := func() *flow.Machine {
 		d := flow.Deps{Centre: happyCentre{}, Scanner: greyScanner{}, Submitter: doneSubmitter{}, Clock: clk,
-			Services: []flow.ServiceItem{{ID: flow.UpdateMobile.ID, Enabled: true}}}
+			Services: flow.Services(), Menu: []flow.ServiceItem{{ID: domain.UpdateMobile, Enabled: true}}}
 		if printing {
 			d.Printer = receiptPrinter{}
 		}
@@ -115,7 +116,7 @@ func TestSwitchKeepsTapsDuringRebuilds(t *testing.T) {
 	clk := newClock()
 	build := func() *flow.Machine {
 		return flow.New(flow.Deps{Centre: happyCentre{}, Scanner: greyScanner{}, Submitter: doneSubmitter{}, Clock: clk,
-			Services: []flow.ServiceItem{{ID: flow.UpdateMobile.ID, Enabled: true}}})
+			Services: flow.Services(), Menu: []flow.ServiceItem{{ID: domain.UpdateMobile, Enabled: true}}})
 	}
 	for i := range 300 {
 		sw := NewSwitch(build, clk, 3*time.Second)

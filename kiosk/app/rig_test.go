@@ -19,6 +19,7 @@ import (
 	"github.com/absher-kiosk/kiosk/central/demo"
 	"github.com/absher-kiosk/kiosk/central/people"
 	"github.com/absher-kiosk/kiosk/kiosk/centre"
+	"github.com/absher-kiosk/kiosk/kiosk/domain"
 	"github.com/absher-kiosk/kiosk/kiosk/flow"
 	"github.com/absher-kiosk/kiosk/kiosk/session"
 	"github.com/absher-kiosk/kiosk/kiosk/ui"
@@ -216,7 +217,7 @@ func newKiosk(t *testing.T, w *world, sub flow.Submitter) *kiosk {
 func updateMobileKiosk(c flow.Centre, sc flow.Scanner, sub flow.Submitter) *kiosk {
 	clk := newClock()
 	m := flow.New(flow.Deps{Centre: c, Scanner: sc, EncodeRecord: EncodeRecord, Submitter: sub, Clock: clk,
-		Services: []flow.ServiceItem{{ID: flow.UpdateMobile.ID, Enabled: true}}})
+		Services: flow.Services(), Menu: []flow.ServiceItem{{ID: domain.UpdateMobile, Enabled: true}}})
 	k := &kiosk{scr: NewScreens(m, clk, 3*time.Second), clk: clk, views: make(chan ui.View, 4096)}
 	k.scr.Subscribe(func(v ui.View) { k.views <- v })
 	return k

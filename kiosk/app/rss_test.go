@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
+	"github.com/absher-kiosk/kiosk/kiosk/domain"
 	"github.com/absher-kiosk/kiosk/kiosk/flow"
 	"github.com/absher-kiosk/kiosk/kiosk/ui"
 	"github.com/absher-kiosk/kiosk/sync/api"
@@ -98,8 +99,8 @@ func BenchmarkSessionsRSS(b *testing.B) {
 	}
 	m := flow.New(flow.Deps{Centre: happyCentre{}, Scanner: greyScanner{}, Submitter: doneSubmitter{}, Clock: clk,
 		EncodeRecord: func(*image.Gray, int, int) ([]byte, error) { return make([]byte, 4096), nil },
-		Services:     []flow.ServiceItem{{ID: "update_mobile", Enabled: true}},
-		Go:           func(f func()) { pending = append(pending, f) }})
+		Services:     flow.Services(), Menu: []flow.ServiceItem{{ID: domain.UpdateMobile, Enabled: true}},
+		Go: func(f func()) { pending = append(pending, f) }})
 	s := NewScreens(m, clk, 0)
 	if _, err := ui.New(a, w, s, ui.Options{}); err != nil {
 		b.Fatal(err)

@@ -8,13 +8,15 @@ import (
 	"sync"
 	"time"
 
+	"github.com/absher-kiosk/kiosk/kiosk/domain"
 	"github.com/absher-kiosk/kiosk/kiosk/identity"
 	"github.com/absher-kiosk/kiosk/kiosk/session"
 	"github.com/google/uuid"
 )
 
-// Deps are the parts a machine works with. Centre, Submitter and Clock are
-// required; Scanner, EncodeRecord and Printer may be nil when not fitted.
+// Deps are the parts a machine works with. Centre, Submitter, Clock and
+// Services are required; Scanner, EncodeRecord and Printer may be nil when
+// not fitted.
 type Deps struct {
 	Centre       Centre
 	Scanner      Scanner
@@ -26,7 +28,8 @@ type Deps struct {
 	Submitter    Submitter
 	Clock        Clock
 	Timing       session.Timing // zero: 45 s idle, 20 s warning
-	Services     []ServiceItem  // the menu, from config
+	Services     Catalogue      // the services this machine can run (flow.Services())
+	Menu         []ServiceItem  // the menu, from config
 	// Optional knobs; zero values take the defaults in parentheses.
 	FingerTries int           // (3)
 	CodeTries   int           // (3)
@@ -69,6 +72,7 @@ type state struct {
 	tick     session.Timer
 	thanks   session.Timer
 
+	revealed                   bool // the person asked to see the typed password
 	finger, triesLeft          int
 	hasAccount, canFinger      bool
 	resendAt                   time.Time
@@ -207,7 +211,12 @@ func (m *Machine) viewLocked() View {
 	case StepFingerprint:
 		v.Finger, v.TriesLeft = m.finger, m.triesLeft
 	case StepFallbackPassword:
-		v.Entry = strings.Repeat("•", len([]rune(v.Entry)))
+		// The password shows as dots unless the person asks to see it; the
+		// screens offer that on this step only.
+		v.CanReveal, v.Revealed = true, m.revealed
+		if !m.revealed {
+			v.Entry = strings.Repeat("•", len([]rune(v.Entry)))
+		}
 	case StepFallbackCode, StepMobileCode:
 		v.ResendsLeft, v.CodeTriesLeft = m.resendsLeft, m.codeTriesLeft
 		v.ResendIn = max(m.resendAt.Sub(m.d.Clock.Now()), 0)
@@ -252,6 +261,9 @@ func (m *Machine) handle(ev Event) {
 		return
 	case warnEv:
 		if m.step != StepAttract {
+			// The person may have walked away: a shown password hides
+			// again before anyone else reaches the screen.
+			m.revealed = false
 			m.warning = true
 			m.warnEnds = m.d.Clock.Now().Add(e.left)
 			m.scheduleTick()
@@ -309,7 +321,7 @@ func (m *Machine) handle(ev Event) {
 		case ChooseService:
 			svc := m.offered(e.ID)
 			if svc == nil {
-				m.problem = &Problem{Code: ProblemServiceUnavailable, CanRetry: true}
+				m.problem = &Problem{Code: domain.ProblemServiceUnavailable, CanRetry: true}
 				return
 			}
 			m.svc, m.svcAt = svc, 0
@@ -352,7 +364,7 @@ func (m *Machine) handle(ev Event) {
 				err := m.d.Printer.Print(ctx, r)
 				return func(m *Machine) {
 					if err != nil {
-						m.thankYou(&Problem{Code: ProblemPrinterFailed})
+						m.thankYou(&Problem{Code: domain.ProblemPrinterFailed})
 						return
 					}
 					m.thankYou(nil)
@@ -394,6 +406,7 @@ func (m *Machine) finish() {
 
 func (m *Machine) goTo(s Step) {
 	m.step = s
+	m.revealed = false
 	m.problem = nil
 	m.retry = nil
 	clearEntry(m)
@@ -466,10 +479,10 @@ func (m *Machine) fail(p *Problem) {
 	m.problem = p
 }
 
-func (m *Machine) offered(id string) *Service {
-	for _, it := range m.d.Services {
+func (m *Machine) offered(id domain.ServiceID) *Service {
+	for _, it := range m.d.Menu {
 		if it.ID == id && it.Enabled {
-			if s := Services[id]; s != nil && (s.Ready == nil || s.Ready(&m.d)) {
+			if s := m.d.Services[id]; s != nil && (s.Ready == nil || s.Ready(&m.d)) {
 				return s
 			}
 		}
@@ -491,31 +504,31 @@ func (m *Machine) run(op func(ctx context.Context) func(*Machine)) {
 
 // problemFor maps an operation's error to what the user sees.
 func problemFor(err error) *Problem {
-	var r *Refusal
+	var r *domain.Refusal
 	var q *QualityError
 	switch {
-	case errors.Is(err, ErrUnreachable), errors.Is(err, context.DeadlineExceeded):
-		return &Problem{Code: ProblemUnreachable, CanRetry: true}
+	case errors.Is(err, domain.ErrUnreachable), errors.Is(err, context.DeadlineExceeded):
+		return &Problem{Code: domain.ProblemUnreachable, CanRetry: true}
 	case errors.As(err, &r):
-		return &Problem{Code: r.Code, Lock: r.RetryAfter, CanRetry: r.Code != ProblemLocked}
+		return &Problem{Code: r.Code, Lock: r.RetryAfter, CanRetry: r.Code != domain.ProblemLocked}
 	case errors.As(err, &q):
-		return &Problem{Code: ProblemQuality, Hint: q.Hint, CanRetry: true}
+		return &Problem{Code: domain.ProblemQuality, Hint: q.Hint, CanRetry: true}
 	}
-	return &Problem{Code: ProblemUnexpected, CanRetry: true}
+	return &Problem{Code: domain.ProblemUnexpected, CanRetry: true}
 }
 
 func isLocked(err error) bool {
-	var r *Refusal
-	return errors.As(err, &r) && r.Code == ProblemLocked
+	var r *domain.Refusal
+	return errors.As(err, &r) && r.Code == domain.ProblemLocked
 }
 
 func (m *Machine) refuseInput(err error) {
 	var e *identity.Error
 	if errors.As(err, &e) {
-		m.problem = &Problem{Code: e.Code, CanRetry: true}
+		m.problem = &Problem{Code: domain.ProblemCode(e.Code), CanRetry: true}
 		return
 	}
-	m.problem = &Problem{Code: ProblemUnexpected, CanRetry: true}
+	m.problem = &Problem{Code: domain.ProblemUnexpected, CanRetry: true}
 }
 
 // edit applies keypad editing to the current field; it reports whether ev

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/absher-kiosk/kiosk/kiosk/domain"
 	"github.com/absher-kiosk/kiosk/kiosk/session"
 )
 
@@ -124,7 +125,7 @@ func (f *fakeCentre) VerifyPassword(ctx context.Context, ref, pw string) (CodeSe
 		return f.password()
 	}
 	if pw != "Secret#1" {
-		return CodeSent{}, &Refusal{Code: "password_wrong"}
+		return CodeSent{}, &domain.Refusal{Code: "password_wrong"}
 	}
 	return CodeSent{MaskedMobile: "*********4321"}, nil
 }
@@ -134,7 +135,7 @@ func (f *fakeCentre) VerifyCode(ctx context.Context, ref, code string) (Identifi
 		return f.code(code)
 	}
 	if code != "2468" {
-		return Identified{}, &Refusal{Code: ProblemCodeWrong}
+		return Identified{}, &domain.Refusal{Code: domain.ProblemCodeWrong}
 	}
 	return Identified{Token: testToken, Name: testName}, nil
 }
@@ -224,7 +225,7 @@ type rig struct {
 	pending []func()
 	hold    bool
 	steps   []Step
-	probs   []string
+	probs   []domain.ProblemCode
 	views   []View
 }
 
@@ -239,7 +240,8 @@ func newRig(t *testing.T, opts ...func(*Deps, *rig)) *rig {
 			return []byte{'F', 'I', 'R', 0, byte(pos), img.Pix[0]}, nil
 		},
 		Timing:   session.FromSeconds(45, 20),
-		Services: []ServiceItem{{ID: "update_mobile", Enabled: true}, {ID: "renew_iqama", Enabled: false}},
+		Services: Services(),
+		Menu:     []ServiceItem{{ID: "update_mobile", Enabled: true}, {ID: "renew_iqama", Enabled: false}},
 		NewKey:   func() string { keys++; return fmt.Sprintf("key-%d", keys) },
 		Go:       func(f func()) { r.pending = append(r.pending, f) },
 	}
@@ -297,7 +299,7 @@ func (r *rig) want(s Step) {
 	}
 }
 
-func (r *rig) wantProblem(code string) {
+func (r *rig) wantProblem(code domain.ProblemCode) {
 	r.t.Helper()
 	p := r.m.View().Problem
 	if code == "" && p != nil || code != "" && (p == nil || p.Code != code) {

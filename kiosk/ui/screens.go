@@ -316,7 +316,7 @@ func (c *screen) menu() fyne.CanvasObject {
 	}
 	var buttons []fyne.CanvasObject
 	for _, s := range c.v.Services {
-		b := c.button("service_"+s, NextIcon(c.dir()), Event{Kind: EvService, Value: s})
+		b := c.button(s.MessageKey(), NextIcon(c.dir()), Event{Kind: EvService, Value: string(s)})
 		b.Label.TextSize = c.s.textSize(sizeTitle)
 		if c.landscape {
 			b.Label.TextSize = c.s.textSize(sizeBody)

@@ -6,6 +6,8 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/theme"
+
+	"github.com/absher-kiosk/kiosk/kiosk/domain"
 )
 
 // Steps of the catalogue services. The second finger of an activation is
@@ -19,7 +21,7 @@ const (
 // Catalogue is what the catalogue steps and their results show. Like the
 // rest of View it carries codes and values, not sentences.
 type Catalogue struct {
-	Service  string // the flow's service ID, e.g. visa_extension
+	Service  domain.ServiceID
 	Subjects []Subject
 	Options  []Option
 

@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
+	"github.com/absher-kiosk/kiosk/kiosk/domain"
 	"github.com/absher-kiosk/kiosk/kiosk/i18n"
 )
 
@@ -16,7 +17,7 @@ func catalogueScreens(lang string) map[string]View {
 	if lang == i18n.Arabic {
 		name, wife = "ضيف الزائر", "زوجة تابعة"
 	}
-	done := func(service string, d map[string]string) View {
+	done := func(service domain.ServiceID, d map[string]string) View {
 		return View{Step: StepResult, Lang: lang, Done: true, Reference: "S-1A2B3C", Catalogue: &Catalogue{Service: service, Details: d}}
 	}
 	return map[string]View{

@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 
+	"github.com/absher-kiosk/kiosk/kiosk/domain"
 	"github.com/absher-kiosk/kiosk/kiosk/i18n"
 )
 
@@ -55,7 +56,7 @@ func (m *machine) Send(e Event) {
 	case EvConfirm:
 		switch v.Step {
 		case StepID:
-			v = View{Step: StepMenu, Lang: v.Lang, Services: []string{"update_mobile", "print_document"}}
+			v = View{Step: StepMenu, Lang: v.Lang, Services: []domain.ServiceID{"update_mobile", "print_document"}}
 		case StepMobile:
 			v = View{Step: StepCode, Lang: v.Lang, MaxDigits: 6, MobileLast4: v.Entry[max(0, len(v.Entry)-4):], ResendIn: 30}
 		}
@@ -126,8 +127,7 @@ func screens(lang string) map[string]View {
 		"id":       {Step: StepID, Lang: lang, Entry: "10000", MaxDigits: 10},
 		"id_problem": {Step: StepID, Lang: lang, Entry: "1000000001", MaxDigits: 10,
 			Problem: "id_checksum", TriesLeft: 2},
-		"menu": {Step: StepMenu, Lang: lang, Services: []string{"update_mobile", "print_document", "activate_account",
-			"extend_visit_visa", "exit_reentry", "renew_licence", "report_passport"}},
+		"menu":   {Step: StepMenu, Lang: lang, Services: domain.Services()},
 		"finger": {Step: StepFinger, Lang: lang, Finger: "right_index", TriesLeft: 3},
 		"finger_retry": {Step: StepFinger, Lang: lang, Finger: "left_index", TriesLeft: 2,
 			Quality: "press_harder", Problem: "finger_no_match", CanFallback: true},
@@ -359,7 +359,7 @@ func TestPhysicalKeyboard(t *testing.T) {
 // The display options work from any screen and reset with the session.
 func TestDisplayOptions(t *testing.T) {
 	a, w := newWindow(t, portrait)
-	m := &machine{v: View{Step: StepMenu, Lang: "en", Services: []string{"update_mobile"}}}
+	m := &machine{v: View{Step: StepMenu, Lang: "en", Services: []domain.ServiceID{"update_mobile"}}}
 	u, err := New(a, w, m, Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -5,6 +5,8 @@
 // left with digits and Latin words in their place.
 package ui
 
+import "github.com/absher-kiosk/kiosk/kiosk/domain"
+
 // Step names the screen to draw.
 type Step string
 
@@ -32,9 +34,9 @@ type View struct {
 	Entry     string // digits typed so far on a keypad step
 	MaxDigits int    // how many digits the keypad step takes
 
-	Services []string // service codes offered on the menu, message "service_<code>"
-	Finger   string   // finger to use: "right_index" or "left_index"
-	Scanning bool     // a capture is in progress
+	Services []domain.ServiceID // offered on the menu, message ServiceID.MessageKey
+	Finger   string             // finger to use: "right_index" or "left_index"
+	Scanning bool               // a capture is in progress
 
 	TriesLeft   int    // attempts left on the current step, 0 when not limited
 	Quality     string // fingerprint quality hint code, message "quality_<code>"
