@@ -108,6 +108,7 @@ func newServiceKiosk(t *testing.T, w *demoWorld, scanner flow.Scanner, printer f
 	t.Helper()
 	clk := newClock()
 	d := WithServices(context.Background(), w.client, "kiosk-001", nil, flow.Deps{
+		Services:     flow.Services(),
 		Centre:       w.client,
 		Scanner:      scanner,
 		EncodeRecord: EncodeRecord,

@@ -20,6 +20,10 @@ func walk(t *testing.T, w *world, k *kiosk) ui.View {
 	}
 	k.clk.Advance(0) // the scanner is armed as the screen shows
 	k.await(t, "mobile entry", step(ui.StepMobile))
+	// The keypad takes what the flow's field takes.
+	if got, want := k.scr.View().MaxDigits, k.scr.M.View().MaxEntry; got != want || want == 0 {
+		t.Fatalf("mobile keypad limit on screen %d, flow's %d", got, want)
+	}
 	k.typeDigits("0512345678")
 	k.send(ui.Event{Kind: ui.EvConfirm})
 	v = k.await(t, "code", func(v ui.View) bool { return v.Step == ui.StepCode && v.ResendIn > 0 })

@@ -55,8 +55,8 @@ func TestOfferFollowsHealthAndConfig(t *testing.T) {
 				}}
 			d := o.Deps()
 			if (d.Printer != nil) != tc.printer || d.DocPrinter.CanPrint() != tc.docs || d.Scanner.Usable() != tc.finger ||
-				len(d.Services) != tc.services || d.Timing.Idle != tc.idle {
-				t.Fatalf("printer %v docs %v finger %v services %d idle %v", d.Printer != nil, d.DocPrinter.CanPrint(), d.Scanner.Usable(), len(d.Services), d.Timing.Idle)
+				len(d.Menu) != tc.services || d.Timing.Idle != tc.idle {
+				t.Fatalf("printer %v docs %v finger %v services %d idle %v", d.Printer != nil, d.DocPrinter.CanPrint(), d.Scanner.Usable(), len(d.Menu), d.Timing.Idle)
 			}
 		})
 	}

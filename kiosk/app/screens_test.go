@@ -258,3 +258,39 @@ func TestScannerArming(t *testing.T) {
 		})
 	}
 }
+
+type recordSubmit struct{ got *[]string }
+
+func (r recordSubmit) Submit(_ context.Context, t flow.Txn) (flow.Ack, error) {
+	*r.got = append(*r.got, "queued "+string(t.Kind))
+	return flow.Ack{}, nil
+}
+
+func (r recordSubmit) SubmitService(_ context.Context, t flow.Txn) (flow.Ack, error) {
+	*r.got = append(*r.got, "online "+string(t.Kind))
+	return flow.Ack{}, nil
+}
+
+// TestServiceSubmitterRoutesByDelivery: the route is the service's own
+// Delivery, as the flow's catalogue gives it, never a list in the program.
+func TestServiceSubmitterRoutesByDelivery(t *testing.T) {
+	var got []string
+	s := ServiceSubmitter{Online: recordSubmit{&got}, Queued: recordSubmit{&got}}
+	var want []string
+	for _, id := range domain.Services() {
+		svc := flow.Services()[id]
+		if svc.Delivery == 0 {
+			continue // Print a document submits nothing
+		}
+		if _, err := s.Submit(context.Background(), flow.Txn{Kind: id, Delivery: svc.Delivery}); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, svc.Delivery.String()+" "+string(id))
+	}
+	if !reflect.DeepEqual(got, want) || len(want) != 6 || want[0] != "queued update_mobile" {
+		t.Fatalf("routed %v, want %v", got, want)
+	}
+	if _, err := s.Submit(context.Background(), flow.Txn{Kind: "teleport"}); err == nil {
+		t.Fatal("a request without a delivery was sent somewhere")
+	}
+}

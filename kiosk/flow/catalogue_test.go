@@ -114,7 +114,7 @@ func TestVisaExtensionSuccess(t *testing.T) {
 				t.Fatalf("result shows new expiry %q", got)
 			}
 			tx := r.sub.txns[0]
-			if tx.Kind != "visa_extension" || tx.Token != testToken || !reflect.DeepEqual(tx.Fields, map[string]string{"subject_id": visitorID}) {
+			if tx.Kind != "visa_extension" || tx.Delivery != domain.Online || tx.Token != testToken || !reflect.DeepEqual(tx.Fields, map[string]string{"subject_id": visitorID}) {
 				t.Fatalf("submitted %+v", tx)
 			}
 			r.send(SubmitEntry{}, AcceptReceipt{})

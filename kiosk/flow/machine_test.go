@@ -25,7 +25,7 @@ func TestSuccess(t *testing.T) {
 		t.Fatalf("fingers tried %v, want right index first", got)
 	}
 	txn := r.sub.txns[0]
-	if txn.Kind != "update_mobile" || txn.Key != "key-1" || txn.Token != testToken ||
+	if txn.Kind != "update_mobile" || txn.Delivery != domain.Queued || txn.Key != "key-1" || txn.Token != testToken ||
 		txn.Fields["mobile"] != "+966512345678" || txn.Fields["code"] != "1234" {
 		t.Fatalf("submitted %+v", txn)
 	}

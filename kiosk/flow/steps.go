@@ -352,7 +352,7 @@ func (m *Machine) requestMobileCode() {
 // key so the centre applies the change once.
 func (m *Machine) submit() {
 	d := &m.sess.Data
-	t := Txn{Key: m.key, Kind: m.svc.ID, Token: string(d.Token),
+	t := Txn{Key: m.key, Kind: m.svc.ID, Delivery: m.svc.Delivery, Token: string(d.Token),
 		Fields: m.svc.Fields(sessionData{Mobile: string(d.Mobile), Code: string(d.Code), Extra: extraText(d.Extra), Record: d.Record})}
 	m.retry = m.submit
 	m.problem = nil

@@ -10,6 +10,7 @@ var ProblemCodes = []string{
 	"finger_no_match", "finger_fallback", "scanner_unavailable",
 	"password_empty", "password_wrong",
 	"printer_unavailable", "paper_out", "printer_failed", "no_documents", "doc_printer_unavailable",
+	"choose_option", "no_subjects",
 	"central_unreachable", "timeout",
 	"not_eligible", "fee_unpaid", "fines_unpaid", "insurance_missing", "passport_expiring",
 	"service_unavailable", "internal",
