@@ -145,7 +145,7 @@ func TestWiringAgainstTheRealCentre(t *testing.T) {
 	}
 	m.Send(ui.Event{Kind: ui.EvConfirm})
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		if v := m.View(); v.Step == ui.StepMenu && len(v.Services) > 0 {
+		if v := m.View(); v.Screen == ui.ScreenMenu && len(v.Services) > 0 {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -157,8 +157,8 @@ func TestWiringAgainstTheRealCentre(t *testing.T) {
 		t.Fatalf("menu %v, want %v", got, want)
 	}
 	m.Send(ui.Event{Kind: ui.EvCancel})
-	if v := m.View(); v.Step != ui.StepAttract {
-		t.Fatalf("cancel on the menu went to %v", v.Step)
+	if v := m.View(); v.Screen != ui.ScreenAttract {
+		t.Fatalf("cancel on the menu went to %v", v.Screen)
 	}
 
 	a := newUIThread(t, test.NewTempApp(t))

@@ -68,22 +68,22 @@ func WithCatalogue(c *centre.Client, d flow.Deps) flow.Deps {
 	return d
 }
 
-// catalogueStep maps the steps of the catalogue services and of Print a
+// catalogueScreen maps the steps of the catalogue services and of Print a
 // document; it reports whether v's step was one of them.
-func catalogueStep(v flow.View, u *ui.View) bool {
+func catalogueScreen(v flow.View, u *ui.View) bool {
 	switch v.Step {
 	case flow.StepSubject:
-		u.Step = ui.StepSubject
+		u.Screen = ui.ScreenSubject
 	case flow.StepOptions:
-		u.Step = ui.StepOptions
+		u.Screen = ui.ScreenOptions
 	case flow.StepEligibility:
-		u.Step = ui.StepEligibility
+		u.Screen = ui.ScreenEligibility
 	case flow.StepSecondFinger:
-		u.Step, u.Scanning, u.TriesLeft, u.Finger = ui.StepFinger, v.Busy, v.TriesLeft, "left_index"
+		u.Screen, u.Scanning, u.TriesLeft, u.Finger = ui.ScreenFinger, v.Busy, v.TriesLeft, "left_index"
 	case flow.StepDocuments:
-		u.Step = ui.StepDocuments
+		u.Screen = ui.ScreenDocuments
 	case flow.StepDocPrinting:
-		u.Step = ui.StepDocPrinting
+		u.Screen = ui.ScreenDocPrinting
 	default:
 		return false
 	}

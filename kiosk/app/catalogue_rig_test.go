@@ -142,7 +142,7 @@ func (k *kiosk) identify(t *testing.T, lang, id string, menu domain.ServiceID) {
 	k.send(ui.Event{Kind: ui.EvTouch}, ui.Event{Kind: ui.EvLanguage, Value: lang})
 	k.typeDigits(id)
 	k.send(ui.Event{Kind: ui.EvConfirm})
-	v := k.await(t, "menu", step(ui.StepMenu))
+	v := k.await(t, "menu", step(ui.ScreenMenu))
 	offered := false
 	for _, s := range v.Services {
 		offered = offered || s == menu
@@ -151,7 +151,7 @@ func (k *kiosk) identify(t *testing.T, lang, id string, menu domain.ServiceID) {
 		t.Fatalf("menu %v does not offer %s", v.Services, menu)
 	}
 	k.send(ui.Event{Kind: ui.EvService, Value: string(menu)})
-	k.await(t, "fingerprint", func(v ui.View) bool { return v.Step == ui.StepFinger && !v.Scanning })
+	k.await(t, "fingerprint", func(v ui.View) bool { return v.Screen == ui.ScreenFinger && !v.Scanning })
 	k.clk.Advance(0)
-	k.await(t, "past the fingerprint", func(v ui.View) bool { return v.Step != ui.StepFinger && v.Step != ui.StepMenu })
+	k.await(t, "past the fingerprint", func(v ui.View) bool { return v.Screen != ui.ScreenFinger && v.Screen != ui.ScreenMenu })
 }

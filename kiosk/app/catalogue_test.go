@@ -71,14 +71,14 @@ func TestCatalogueThroughTheScreens(t *testing.T) {
 			desk, em, _, _ := newDesk(t, w)
 			k := newServiceKiosk(t, w, scan, desk)
 			k.identify(t, lang, c.ID, c.Service)
-			v := k.await(t, "a service step", func(v ui.View) bool { return v.Step != ui.StepMenu })
-			if v.Step == ui.StepSubject {
+			v := k.await(t, "a service step", func(v ui.View) bool { return v.Screen != ui.ScreenMenu })
+			if v.Screen == ui.ScreenSubject {
 				// With only oneself to choose the step passes by itself.
 				v = k.await(t, "subjects", func(v ui.View) bool {
-					return v.Step != ui.StepSubject || (v.Catalogue != nil && len(v.Catalogue.Subjects) > 0)
+					return v.Screen != ui.ScreenSubject || (v.Catalogue != nil && len(v.Catalogue.Subjects) > 0)
 				})
 			}
-			if v.Step == ui.StepSubject {
+			if v.Screen == ui.ScreenSubject {
 				idx := -1
 				for j, s := range v.Catalogue.Subjects {
 					if len(s.Last4) > 4 {
@@ -92,9 +92,9 @@ func TestCatalogueThroughTheScreens(t *testing.T) {
 					t.Fatalf("subject not listed: %+v", v.Catalogue.Subjects)
 				}
 				k.send(ui.Event{Kind: ui.EvSubject, Value: strconv.Itoa(idx)})
-				v = k.await(t, "past the subject", func(v ui.View) bool { return v.Step != ui.StepSubject })
+				v = k.await(t, "past the subject", func(v ui.View) bool { return v.Screen != ui.ScreenSubject })
 			}
-			if v.Step == ui.StepOptions {
+			if v.Screen == ui.ScreenOptions {
 				for _, name := range []string{"visa_type", "months", "years"} {
 					if val, ok := c.Options[name]; ok {
 						k.send(ui.Event{Kind: ui.EvOption, Value: name + "=" + val})
@@ -103,7 +103,7 @@ func TestCatalogueThroughTheScreens(t *testing.T) {
 				k.send(ui.Event{Kind: ui.EvConfirm})
 			}
 			v = k.await(t, "eligibility answer", func(v ui.View) bool {
-				return v.Step == ui.StepEligibility && v.Catalogue != nil && v.Catalogue.Checked
+				return v.Screen == ui.ScreenEligibility && v.Catalogue != nil && v.Catalogue.Checked
 			})
 			if v.Catalogue.Eligible != c.WantEligible {
 				t.Fatalf("%s: eligible %v, reasons %v; want %v %v", c.Story, v.Catalogue.Eligible, v.Catalogue.Reasons, c.WantEligible, c.WantReasons)
@@ -113,33 +113,33 @@ func TestCatalogueThroughTheScreens(t *testing.T) {
 					t.Fatalf("%s: reasons %v problem %q, want %v", c.Story, v.Catalogue.Reasons, v.Problem, c.WantReasons)
 				}
 				k.send(ui.Event{Kind: ui.EvConfirm})
-				k.await(t, "thanks", step(ui.StepThanks))
+				k.await(t, "thanks", step(ui.ScreenThanks))
 				return
 			}
 			k.send(ui.Event{Kind: ui.EvConfirm})
 			if c.Service == domain.ActivateAbsher {
-				v = k.await(t, "second finger", func(v ui.View) bool { return v.Step == ui.StepFinger && !v.Scanning })
+				v = k.await(t, "second finger", func(v ui.View) bool { return v.Screen == ui.ScreenFinger && !v.Scanning })
 				if v.Finger != "left_index" {
 					t.Fatalf("second finger %q", v.Finger)
 				}
 				k.clk.Advance(0) // armed as the screen shows
-				k.await(t, "mobile", step(ui.StepMobile))
+				k.await(t, "mobile", step(ui.ScreenMobile))
 				k.typeDigits("0598765432")
 				k.send(ui.Event{Kind: ui.EvConfirm})
-				k.await(t, "code", func(v ui.View) bool { return v.Step == ui.StepCode && v.ResendIn > 0 })
+				k.await(t, "code", func(v ui.View) bool { return v.Screen == ui.ScreenCode && v.ResendIn > 0 })
 				k.typeDigits(w.lastCode(t, "+966598765432"))
 				k.send(ui.Event{Kind: ui.EvConfirm})
 			}
-			v = k.await(t, "result", step(ui.StepResult))
+			v = k.await(t, "result", step(ui.ScreenResult))
 			if !v.Done || v.Reference == "" || v.Catalogue == nil || len(v.Catalogue.Details) == 0 || v.Catalogue.Service != c.Service {
 				t.Fatalf("%s: result %+v %+v", c.Story, v, v.Catalogue)
 			}
 			// The receipt is laid out for the service and printed.
 			k.send(ui.Event{Kind: ui.EvConfirm})
-			k.await(t, "receipt offer", step(ui.StepReceipt))
+			k.await(t, "receipt offer", step(ui.ScreenReceipt))
 			before := len(em.Pages())
 			k.send(ui.Event{Kind: ui.EvReceipt, Value: "yes"})
-			v = k.await(t, "thanks", step(ui.StepThanks))
+			v = k.await(t, "thanks", step(ui.ScreenThanks))
 			if v.Problem != "" {
 				t.Fatalf("%s: receipt refused: %q", c.Story, v.Problem)
 			}
@@ -159,7 +159,7 @@ func TestMenuFromTheCentresConfig(t *testing.T) {
 	k.send(ui.Event{Kind: ui.EvTouch}, ui.Event{Kind: ui.EvLanguage, Value: "en"})
 	k.typeDigits(w.ppl[0].ID)
 	k.send(ui.Event{Kind: ui.EvConfirm})
-	v := k.await(t, "menu", step(ui.StepMenu))
+	v := k.await(t, "menu", step(ui.ScreenMenu))
 	// No printer is fitted, so Print a document is not offered.
 	want := []domain.ServiceID{domain.UpdateMobile, domain.ActivateAbsher, domain.VisaExtension, domain.ExitReentry, domain.LicenceRenewal, domain.ReportLostPassport}
 	if !reflect.DeepEqual(v.Services, want) {
@@ -182,7 +182,7 @@ func TestMenuFromTheCentresConfig(t *testing.T) {
 	k.send(ui.Event{Kind: ui.EvTouch}, ui.Event{Kind: ui.EvLanguage, Value: "en"})
 	k.typeDigits(w.ppl[0].ID)
 	k.send(ui.Event{Kind: ui.EvConfirm})
-	v = k.await(t, "menu", step(ui.StepMenu))
+	v = k.await(t, "menu", step(ui.ScreenMenu))
 	if slices.Contains(v.Services, domain.LicenceRenewal) || len(v.Services) != len(want)-1 {
 		t.Fatalf("menu %v offers what the centre switched off", v.Services)
 	}

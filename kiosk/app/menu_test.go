@@ -102,8 +102,8 @@ func TestSwitchRebuildsBetweenVisits(t *testing.T) {
 	if sw.Builds() != 3 || !sw.Machine().View().PrinterPresent {
 		t.Fatalf("after the visit: builds %d printer %v", sw.Builds(), sw.Machine().View().PrinterPresent)
 	}
-	if last := views[len(views)-1]; last.Step != ui.StepAttract {
-		t.Fatalf("screens last told %+v", last.Step)
+	if last := views[len(views)-1]; last.Screen != ui.ScreenAttract {
+		t.Fatalf("screens last told %+v", last.Screen)
 	}
 }
 
@@ -132,9 +132,9 @@ func TestSwitchKeepsTapsDuringRebuilds(t *testing.T) {
 			t.Fatalf("round %d: the tap was lost, the flow is at %s", i, got)
 		}
 		mu.Lock()
-		shown := last.Step
+		shown := last.Screen
 		mu.Unlock()
-		if shown != ui.StepLanguage {
+		if shown != ui.ScreenLanguage {
 			t.Fatalf("round %d: the screens were last told %v while the flow is at the language step", i, shown)
 		}
 	}

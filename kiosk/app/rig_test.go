@@ -245,9 +245,9 @@ func (k *kiosk) toFingerprint(t *testing.T, lang, id string) ui.View {
 	k.send(ui.Event{Kind: ui.EvTouch}, ui.Event{Kind: ui.EvLanguage, Value: lang})
 	k.typeDigits(id)
 	k.send(ui.Event{Kind: ui.EvConfirm})
-	k.await(t, "menu", step(ui.StepMenu))
+	k.await(t, "menu", step(ui.ScreenMenu))
 	k.send(ui.Event{Kind: ui.EvService, Value: "update_mobile"})
-	return k.await(t, "fingerprint", func(v ui.View) bool { return v.Step == ui.StepFinger && !v.Scanning })
+	return k.await(t, "fingerprint", func(v ui.View) bool { return v.Screen == ui.ScreenFinger && !v.Scanning })
 }
 
 func (k *kiosk) send(evs ...ui.Event) {
@@ -282,4 +282,4 @@ func (k *kiosk) await(t *testing.T, what string, ok func(ui.View) bool) ui.View 
 	}
 }
 
-func step(s ui.Step) func(ui.View) bool { return func(v ui.View) bool { return v.Step == s } }
+func step(s ui.Screen) func(ui.View) bool { return func(v ui.View) bool { return v.Screen == s } }

@@ -123,12 +123,12 @@ func BenchmarkSessionsRSS(b *testing.B) {
 		drain()
 		keys("0512345678")
 		keys("123456")
-		if v := s.View(); v.Step != ui.StepResult || !v.Done {
+		if v := s.View(); v.Screen != ui.ScreenResult || !v.Done {
 			b.Fatalf("visit ended at %+v", v)
 		}
 		s.Send(ui.Event{Kind: ui.EvConfirm})
 		s.Send(ui.Event{Kind: ui.EvFinish})
-		if v := s.View(); v.Step != ui.StepAttract {
+		if v := s.View(); v.Screen != ui.ScreenAttract {
 			b.Fatalf("not back on the attract screen: %+v", v)
 		}
 	}

@@ -96,20 +96,22 @@ func rearmable(code domain.ProblemCode) bool {
 // no limit, so the screens keep the code's length for that moment.
 const codeDigits = 6
 
-// ToUI translates a flow view into the screen to draw.
+// ToUI translates a flow view into the screen to draw. It is the one place
+// where the flow's steps become the screens' coarser ui.Screen (with
+// catalogueScreen for the catalogue's and Print a document's steps).
 func ToUI(v flow.View) ui.View {
 	u := ui.View{Lang: v.Lang, IdleWarning: v.IdleWarning, IdleLeft: seconds(v.IdleLeft)}
 	switch v.Step {
 	case flow.StepAttract:
-		u.Step = ui.StepAttract
+		u.Screen = ui.ScreenAttract
 	case flow.StepLanguage:
-		u.Step = ui.StepLanguage
+		u.Screen = ui.ScreenLanguage
 	case flow.StepIDEntry:
-		u.Step, u.MaxDigits, u.Entry = ui.StepID, v.MaxEntry, v.Entry
+		u.Screen, u.MaxDigits, u.Entry = ui.ScreenID, v.MaxEntry, v.Entry
 	case flow.StepMenu, flow.StepIdentify:
 		// Starting the identification happens on the menu: a failure is
 		// shown there and choosing the service again retries it.
-		u.Step = ui.StepMenu
+		u.Screen = ui.ScreenMenu
 		for _, it := range v.Services {
 			if it.Enabled {
 				u.Services = append(u.Services, it.ID)
@@ -119,7 +121,7 @@ func ToUI(v flow.View) ui.View {
 			u.Services = []domain.ServiceID{v.Service}
 		}
 	case flow.StepFingerprint:
-		u.Step, u.Scanning, u.TriesLeft, u.CanFallback = ui.StepFinger, v.Busy, v.TriesLeft, v.CanFallback
+		u.Screen, u.Scanning, u.TriesLeft, u.CanFallback = ui.ScreenFinger, v.Busy, v.TriesLeft, v.CanFallback
 		u.Finger = "right_index"
 		if v.Finger == flow.LeftIndex {
 			u.Finger = "left_index"
@@ -127,11 +129,11 @@ func ToUI(v flow.View) ui.View {
 	case flow.StepFallbackPassword:
 		// The flow decides whether the password may be shown, and shows
 		// it in Entry only when the person asked.
-		u.Step, u.Entry, u.CanReveal, u.Revealed = ui.StepPassword, v.Entry, v.CanReveal, v.Revealed
+		u.Screen, u.Entry, u.CanReveal, u.Revealed = ui.ScreenPassword, v.Entry, v.CanReveal, v.Revealed
 	case flow.StepMobileEntry:
-		u.Step, u.MaxDigits, u.Entry = ui.StepMobile, v.MaxEntry, v.Entry
+		u.Screen, u.MaxDigits, u.Entry = ui.ScreenMobile, v.MaxEntry, v.Entry
 	case flow.StepFallbackCode, flow.StepMobileCode, flow.StepSubmitting:
-		u.Step, u.MaxDigits, u.Entry = ui.StepCode, v.MaxEntry, v.Entry
+		u.Screen, u.MaxDigits, u.Entry = ui.ScreenCode, v.MaxEntry, v.Entry
 		if v.Step == flow.StepSubmitting {
 			u.MaxDigits = codeDigits
 		}
@@ -141,14 +143,14 @@ func ToUI(v flow.View) ui.View {
 			u.TriesLeft = v.CodeTriesLeft
 		}
 	case flow.StepResult:
-		u.Step, u.Done, u.Reference = ui.StepResult, v.Done, v.Reference
+		u.Screen, u.Done, u.Reference = ui.ScreenResult, v.Done, v.Reference
 	case flow.StepReceiptOffer, flow.StepPrinting:
-		u.Step, u.Scanning = ui.StepReceipt, v.Busy
+		u.Screen, u.Scanning = ui.ScreenReceipt, v.Busy
 	case flow.StepThankYou:
-		u.Step = ui.StepThanks
+		u.Screen = ui.ScreenThanks
 	default:
-		if !catalogueStep(v, &u) {
-			u.Step = ui.StepError
+		if !catalogueScreen(v, &u) {
+			u.Screen = ui.ScreenError
 		}
 	}
 	catalogueParts(v, &u)
