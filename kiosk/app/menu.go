@@ -42,7 +42,7 @@ func (o Offer) Deps() flow.Deps {
 	if o.Config != nil {
 		if c, ok := o.Config(); ok {
 			if len(c.Services) > 0 {
-				d.Services = flow.MenuFromConfig(c.Services)
+				d.Menu = d.Services.Menu(c.Services)
 			}
 			if c.Timeouts.IdleSeconds > 0 {
 				d.Timing = session.FromSeconds(c.Timeouts.IdleSeconds, c.Timeouts.WarningSeconds)
