@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/absher-kiosk/kiosk/kiosk/domain"
 	"github.com/absher-kiosk/kiosk/sync/api"
 )
 
@@ -26,7 +27,7 @@ func BenchmarkIngest(b *testing.B) {
 				b.Fatal(err)
 			}
 			c := &http.Client{Transport: &http.Transport{TLSClientConfig: tc}, Timeout: 30 * time.Second}
-			payload, _ := json.Marshal(api.Audit{Action: "service_started", Outcome: "ok", Service: api.ServiceUpdateMobile, IDMasked: "******0008"})
+			payload, _ := json.Marshal(api.Audit{Action: "service_started", Outcome: "ok", Service: domain.UpdateMobile, IDMasked: "******0008"})
 			seq := 0
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {

@@ -38,6 +38,8 @@ func (s *Server) apiHandler() http.Handler {
 	mux.Handle("POST /v1/services/update_mobile/code", k(s.withSession(s.mobileCode)))
 	mux.Handle("POST /v1/services/update_mobile/confirm", k(s.withSession(s.mobileConfirm)))
 	mux.Handle("POST /v1/services/{service}/eligibility", k(s.withSession(s.eligibility)))
+	mux.Handle("POST /v1/services/activate_absher/code", k(s.withSession(s.activationCode)))
+	// The path under the rules' old name, for kiosks of the previous release.
 	mux.Handle("POST /v1/services/activate_account/code", k(s.withSession(s.activationCode)))
 	mux.Handle("POST /v1/services/{service}/submissions", k(s.withSession(s.submitService)))
 	mux.Handle("POST /v1/sync/events", k(s.ingest))

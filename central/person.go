@@ -15,6 +15,7 @@ import (
 
 	"github.com/absher-kiosk/kiosk/central/people"
 	"github.com/absher-kiosk/kiosk/central/rules"
+	"github.com/absher-kiosk/kiosk/kiosk/domain"
 	"github.com/absher-kiosk/kiosk/kiosk/pii"
 	"github.com/absher-kiosk/kiosk/sync/api"
 )
@@ -177,7 +178,11 @@ func (s *Server) eligibility(w http.ResponseWriter, r *http.Request, _ *session,
 	if !ok {
 		return
 	}
-	service := r.PathValue("service")
+	service, known := api.ParseServiceID(r.PathValue("service"))
+	if !known {
+		fail(w, http.StatusNotFound, api.CodeUnknownService, fmt.Sprintf("no service %q: want one of %v", r.PathValue("service"), domain.Services()))
+		return
+	}
 	in := rules.Input{Today: s.today(), Applicant: p, Subject: p, Options: req.Options}
 	if req.SubjectID != "" && req.SubjectID != p.ID {
 		sub, ok := s.subjectOf(w, p, req.SubjectID)

@@ -18,22 +18,17 @@ import (
 	"github.com/absher-kiosk/kiosk/central/people"
 	"github.com/absher-kiosk/kiosk/central/rules"
 	"github.com/absher-kiosk/kiosk/central/store"
+	"github.com/absher-kiosk/kiosk/kiosk/domain"
 	"github.com/absher-kiosk/kiosk/kiosk/pii"
 	"github.com/absher-kiosk/kiosk/sync/api"
 	"github.com/absher-kiosk/kiosk/sync/api/fir"
 )
 
-// submittable maps the names a kiosk may post to the rules' service names.
-// Update mobile and print a document are not here: they have their own
-// endpoints.
-var submittable = map[string]string{
-	rules.ActivateAccount:     rules.ActivateAccount,
-	api.ServiceActivateAbsher: rules.ActivateAccount,
-	rules.VisaExtension:       rules.VisaExtension,
-	rules.ExitReentry:         rules.ExitReentry,
-	rules.LicenceRenewal:      rules.LicenceRenewal,
-	rules.LostPassport:        rules.LostPassport,
-	api.ServiceReportLostPass: rules.LostPassport,
+// submittable reports whether service goes through the submissions
+// endpoint. Update mobile and print a document are not: they have their
+// own endpoints.
+func submittable(service domain.ServiceID) bool {
+	return service.Known() && service != domain.UpdateMobile && service != domain.PrintDocument
 }
 
 // Reasons the submission adds to the rules' own.
@@ -58,7 +53,7 @@ type submitted struct {
 	Outcome api.ServiceOutcome `json:"o"`
 }
 
-func submissionDigest(service string, req *api.ServiceSubmission) string {
+func submissionDigest(service domain.ServiceID, req *api.ServiceSubmission) string {
 	h := sha256.New()
 	keys := make([]string, 0, len(req.Options))
 	for k := range req.Options {
@@ -116,9 +111,9 @@ func (s *Server) activationCode(w http.ResponseWriter, r *http.Request, se *sess
 // effect in the same store transaction that records the submission, so a
 // replayed key never applies twice.
 func (s *Server) submitService(w http.ResponseWriter, r *http.Request, se *session, p people.Person) {
-	service, known := submittable[r.PathValue("service")]
-	if !known {
-		fail(w, http.StatusNotFound, api.CodeUnknownService, fmt.Sprintf("no submission for service %q; submittable: activate_account, visa_extension, exit_reentry, licence_renewal, lost_passport", r.PathValue("service")))
+	service, known := api.ParseServiceID(r.PathValue("service"))
+	if !known || !submittable(service) {
+		fail(w, http.StatusNotFound, api.CodeUnknownService, fmt.Sprintf("no submission for service %q; submittable: activate_absher, visa_extension, exit_reentry, licence_renewal, report_lost_passport", r.PathValue("service")))
 		return
 	}
 	req, ok := decodeBody[api.ServiceSubmission](w, r)
@@ -161,7 +156,7 @@ func (s *Server) submitService(w http.ResponseWriter, r *http.Request, se *sessi
 	var updated *people.Person
 	var sms func()
 	var err error
-	if service == rules.ExitReentry && req.Options["action"] == "cancel" {
+	if service == domain.ExitReentry && req.Options["action"] == "cancel" {
 		updated, err = s.cancelExitReentry(p, subject, req.Options["visa"], &out)
 	} else {
 		var ans rules.Answer
@@ -176,7 +171,7 @@ func (s *Server) submitService(w http.ResponseWriter, r *http.Request, se *sessi
 			return
 		}
 		out.Reasons, out.FeeSAR, out.Details = ans.Reasons, ans.FeeSAR, ans.Details
-		if ans.Eligible && service == rules.ActivateAccount {
+		if ans.Eligible && service == domain.ActivateAbsher {
 			var ae *api.Error
 			if sms, ae = s.prepareActivation(r.Context(), se, p, req, &out); ae != nil {
 				failWith(w, activationStatus(ae.Code), *ae)
@@ -211,7 +206,7 @@ func (s *Server) submitService(w http.ResponseWriter, r *http.Request, se *sessi
 		fail(w, http.StatusInternalServerError, api.CodeInternal, "the submission could not be sealed; try again with the same key")
 		return
 	}
-	ins, old, err := s.Store.InsertEvent(r.Context(), store.Event{Kiosk: se.kiosk, Key: req.IdempotencyKey, Kind: "service_" + service,
+	ins, old, err := s.Store.InsertEvent(r.Context(), store.Event{Kiosk: se.kiosk, Key: req.IdempotencyKey, Kind: "service_" + string(service),
 		CreatedAt: now, ReceivedAt: now, KeyID: kid, Payload: sealed}, change)
 	if err != nil {
 		s.log.Error("store submission", "service", service, "err", err)
@@ -403,7 +398,7 @@ func (s *Server) temporaryPassword() (string, error) {
 
 // consumeBill removes the paid bill that paid for this service from the
 // subject's record, so one payment buys one service.
-func consumeBill(p *people.Person, service, subjectID string, amount int) {
+func consumeBill(p *people.Person, service domain.ServiceID, subjectID string, amount int) {
 	for i, b := range p.Bills {
 		if b.Paid && b.Service == service && b.SubjectID == subjectID && b.AmountSAR == amount {
 			p.Bills = append(p.Bills[:i:i], p.Bills[i+1:]...)
@@ -413,7 +408,7 @@ func consumeBill(p *people.Person, service, subjectID string, amount int) {
 }
 
 // effect prepares the subject's changed record; nothing live changes here.
-func (s *Server) effect(service string, applicant, subject people.Person, req *api.ServiceSubmission, out *api.ServiceOutcome) (*people.Person, error) {
+func (s *Server) effect(service domain.ServiceID, applicant, subject people.Person, req *api.ServiceSubmission, out *api.ServiceOutcome) (*people.Person, error) {
 	u, err := clonePerson(subject)
 	if err != nil {
 		return nil, err
@@ -423,13 +418,13 @@ func (s *Server) effect(service string, applicant, subject people.Person, req *a
 		out.Details = map[string]string{}
 	}
 	switch service {
-	case rules.ActivateAccount:
+	case domain.ActivateAbsher:
 		salt := make([]byte, 16)
 		copy(salt, s.token(8))
 		u.PasswordHash = demo.HashPassword(req.Options["password"], salt)
 		u.AbsherActive = true
 		u.Mobile = req.Options["mobile"]
-	case rules.VisaExtension:
+	case domain.VisaExtension:
 		newExp, err := time.Parse(time.DateOnly, out.Details["new_expiry"])
 		if err != nil {
 			return nil, fmt.Errorf("visa extension: new expiry %q: %w", out.Details["new_expiry"], err)
@@ -445,7 +440,7 @@ func (s *Server) effect(service string, applicant, subject people.Person, req *a
 			return nil, fmt.Errorf("visa extension: visa %s not in the record", out.Details["visa"])
 		}
 		consumeBill(&u, service, u.ID, out.FeeSAR)
-	case rules.ExitReentry:
+	case domain.ExitReentry:
 		months, _ := strconv.Atoi(out.Details["months"])
 		kind := people.ExitReentrySingle
 		if req.Options["visa_type"] == "multiple" {
@@ -456,14 +451,14 @@ func (s *Server) effect(service string, applicant, subject people.Person, req *a
 		out.Details["visa"] = v.Number
 		out.Details["expiry"] = day(v.Expiry)
 		consumeBill(&u, service, u.ID, out.FeeSAR)
-	case rules.LicenceRenewal:
+	case domain.LicenceRenewal:
 		newExp, err := time.Parse(time.DateOnly, out.Details["new_expiry"])
 		if err != nil || u.Licence == nil {
 			return nil, fmt.Errorf("licence renewal: new expiry %q: %v", out.Details["new_expiry"], err)
 		}
 		u.Licence.Expiry = newExp
 		consumeBill(&u, service, u.ID, out.FeeSAR)
-	case rules.LostPassport:
+	case domain.ReportLostPassport:
 		u.Passport.Lost = true
 		out.Details["reported"] = day(today)
 	default:

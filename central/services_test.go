@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/absher-kiosk/kiosk/central/people"
+	"github.com/absher-kiosk/kiosk/kiosk/domain"
 	"github.com/absher-kiosk/kiosk/kiosk/pii"
 	"github.com/absher-kiosk/kiosk/sync/api"
 	"github.com/absher-kiosk/kiosk/sync/api/fir"
@@ -378,11 +379,11 @@ func TestActivation(t *testing.T) {
 func TestActivationByNumber(t *testing.T) {
 	h := serviceHarness(t, t.TempDir(), newClock())
 	tok := h.session("kiosk-001", idNewbie)
-	want(t, h.do("kiosk-001", "POST", "/v1/services/activate_account/code", tok, api.MobileChangeRequest{Mobile: "+966512340008"}), 200, "")
+	want(t, h.do("kiosk-001", "POST", "/v1/services/activate_absher/code", tok, api.MobileChangeRequest{Mobile: "+966512340008"}), 200, "")
 	code := h.lastCode("+966512340008")
 	r, out := h.submit(tok, "activate_absher", "by-number", api.ServiceSubmission{Options: map[string]string{"mobile": "0512340008"}, Code: code, FingerRecord: firRecord(t, fir.LeftIndex, true)})
 	want(t, r, 201, "")
-	if p, _ := h.srv.person(idNewbie); !p.AbsherActive || p.Mobile != "+966512340008" || out.Service != "activate_account" {
+	if p, _ := h.srv.person(idNewbie); !p.AbsherActive || p.Mobile != "+966512340008" || out.Service != domain.ActivateAbsher {
 		t.Fatalf("after activation: active %v, outcome %+v", p.AbsherActive, out)
 	}
 	// Once active, the rules refuse before the number is looked at.

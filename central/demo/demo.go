@@ -17,6 +17,7 @@ import (
 
 	"github.com/absher-kiosk/kiosk/central/people"
 	"github.com/absher-kiosk/kiosk/central/rules"
+	"github.com/absher-kiosk/kiosk/kiosk/domain"
 	"github.com/absher-kiosk/kiosk/kiosk/passhash"
 	"github.com/absher-kiosk/kiosk/kiosk/pii"
 )
@@ -187,12 +188,12 @@ func (g *gen) visitor(hostID string, n name, nat string, expiryIn int) *people.P
 	p.Visas = []people.Visa{{Number: g.digits(10), Kind: people.VisitVisa, Status: people.VisaIssued, Issued: exp.AddDate(0, 0, -90), Expiry: exp}}
 	p.Insurance = &people.Insurance{Provider: insurers[g.rng.IntN(len(insurers))], Policy: g.digits(9),
 		Start: exp.AddDate(0, 0, -90), End: exp.AddDate(0, 0, rules.VisaExtensionDays+10)}
-	p.Bills = []people.Bill{g.bill(rules.VisaExtension, p.ID, rules.VisaExtensionFeeSAR, true)}
+	p.Bills = []people.Bill{g.bill(domain.VisaExtension, p.ID, rules.VisaExtensionFeeSAR, true)}
 	g.out = append(g.out, &p)
 	return &p
 }
 
-func (g *gen) bill(service, subject string, amount int, paid bool) people.Bill {
+func (g *gen) bill(service domain.ServiceID, subject string, amount int, paid bool) people.Bill {
 	return people.Bill{Number: "SADAD-" + g.digits(10), Service: service, SubjectID: subject, AmountSAR: amount, Paid: paid}
 }
 
@@ -250,10 +251,10 @@ func (g *gen) household() {
 		head.Passport.Lost = true
 	}
 	if head.Licence != nil && g.rng.IntN(4) == 0 {
-		head.Bills = append(head.Bills, g.bill(rules.LicenceRenewal, head.ID, rules.LicenceFee[5], g.rng.IntN(3) > 0))
+		head.Bills = append(head.Bills, g.bill(domain.LicenceRenewal, head.ID, rules.LicenceFee[5], g.rng.IntN(3) > 0))
 	}
 	if resident && g.rng.IntN(4) == 0 {
-		head.Bills = append(head.Bills, g.bill(rules.ExitReentry, head.ID, rules.ExitReentryFee(false, 2), true))
+		head.Bills = append(head.Bills, g.bill(domain.ExitReentry, head.ID, rules.ExitReentryFee(false, 2), true))
 	}
 	if resident && g.rng.IntN(8) == 0 {
 		head.Visas = append(head.Visas, people.Visa{Number: g.digits(10), Kind: people.ExitReentrySingle,

@@ -14,6 +14,7 @@ import (
 
 	"github.com/absher-kiosk/kiosk/central/people"
 	"github.com/absher-kiosk/kiosk/central/rules"
+	"github.com/absher-kiosk/kiosk/kiosk/domain"
 	"github.com/absher-kiosk/kiosk/kiosk/pii"
 )
 
@@ -211,18 +212,18 @@ func TestCasesHoldUnderRules(t *testing.T) {
 
 func TestCasesCoverEveryServiceAndReason(t *testing.T) {
 	cases := Cases(generate(t, 1, today, ""))
-	yes := map[string]bool{}
+	yes := map[domain.ServiceID]bool{}
 	reasons := map[string]bool{}
 	for _, c := range cases {
 		if c.WantEligible {
 			yes[c.Service] = true
 		}
 		if len(c.WantReasons) > 0 {
-			reasons[c.Service+"/"+c.WantReasons[0]] = true
+			reasons[string(c.Service)+"/"+c.WantReasons[0]] = true
 			reasons[c.WantReasons[0]] = true
 		}
 	}
-	for _, s := range rules.Services {
+	for _, s := range domain.Services() {
 		if !yes[s] {
 			t.Errorf("no eligible case for %s", s)
 		}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/absher-kiosk/kiosk/central/people"
 	"github.com/absher-kiosk/kiosk/central/rules"
+	"github.com/absher-kiosk/kiosk/kiosk/domain"
 )
 
 // Case is one named demonstration: who types their ID at the kiosk, which
@@ -15,7 +16,7 @@ type Case struct {
 	Password     string            `json:"password,omitempty"` // Absher password for the fallback; empty: no account
 	NameEN       string            `json:"name_en"`
 	NameAR       string            `json:"name_ar"`
-	Service      string            `json:"service"`
+	Service      domain.ServiceID  `json:"service"`
 	Options      map[string]string `json:"options,omitempty"`
 	SubjectID    string            `json:"subject_id,omitempty"` // the dependent or visitor; empty: oneself
 	Story        string            `json:"story"`
@@ -37,7 +38,7 @@ const (
 
 type spec struct {
 	applicant, subject name
-	service            string
+	service            domain.ServiceID
 	options            map[string]string
 	story              string
 	noAccount          bool
@@ -87,7 +88,7 @@ func withDependent(mod func(g *gen, a, d *people.Person)) func(*gen, spec) {
 	}
 }
 
-func paid(service string, amount int) func(g *gen, a *people.Person) {
+func paid(service domain.ServiceID, amount int) func(g *gen, a *people.Person) {
 	return func(g *gen, a *people.Person) {
 		a.Bills = append(a.Bills, g.bill(service, a.ID, amount, true))
 	}
@@ -102,16 +103,16 @@ var (
 // specs is the showcase, in the order the README lists it. Family names here
 // are not used by the random population, so each full name is unique.
 var specs = []spec{
-	{applicant: name{"Fahad Al-Rasheed", "فهد الراشد"}, service: rules.UpdateMobile, featured: true,
+	{applicant: name{"Fahad Al-Rasheed", "فهد الراشد"}, service: domain.UpdateMobile, featured: true,
 		story: "Update mobile, the happy path: fingerprint matches, new number, SMS code, receipt.",
 		build: self(people.Citizen, "SAU", nil)},
-	{applicant: name{"Nora Al-Sudairi", "نورة السديري"}, service: rules.UpdateMobile, featured: true, scanner: scanReject,
+	{applicant: name{"Nora Al-Sudairi", "نورة السديري"}, service: domain.UpdateMobile, featured: true, scanner: scanReject,
 		story: "Her fingerprint is rejected (the scanner presents someone else's finger); after a miss she continues with password and SMS code. A third miss locks her sign-in for 15 minutes.",
 		build: self(people.Citizen, "SAU", nil)},
-	{applicant: name{"Majed Al-Jaber", "ماجد الجابر"}, service: rules.UpdateMobile, featured: true,
+	{applicant: name{"Majed Al-Jaber", "ماجد الجابر"}, service: domain.UpdateMobile, featured: true,
 		story: "No fingerprints enrolled: the kiosk goes straight to the fallback, password and SMS code.",
 		build: self(people.Citizen, "SAU", func(g *gen, a *people.Person) { a.Fingers = nil })},
-	{applicant: name{"Ravi Menon", "رافي مينون"}, service: rules.PrintDocument, featured: true,
+	{applicant: name{"Ravi Menon", "رافي مينون"}, service: domain.PrintDocument, featured: true,
 		story: "Enrolled with the recorded USB scanner's capture (right index) when the fixture is present; prints his residence card summary.",
 		build: func(g *gen, s spec) {
 			self(people.Resident, "IND", nil)(g, s)
@@ -119,77 +120,77 @@ var specs = []spec{
 				g.out[len(g.out)-1].Fingers[0].Fixture = g.fixture
 			}
 		}},
-	{applicant: name{"Saad Al-Fayez", "سعد الفايز"}, service: rules.ActivateAccount, featured: true, noAccount: true,
+	{applicant: name{"Saad Al-Fayez", "سعد الفايز"}, service: domain.ActivateAbsher, featured: true, noAccount: true,
 		story: "Activates his Absher account with his fingerprint instead of visiting an office.",
 		build: self(people.Citizen, "SAU", nil)},
-	{applicant: name{"Huda Al-Mansour", "هدى المنصور"}, service: rules.ActivateAccount, featured: true,
+	{applicant: name{"Huda Al-Mansour", "هدى المنصور"}, service: domain.ActivateAbsher, featured: true,
 		want:  []string{rules.ReasonAccountAlreadyActive},
 		story: "Tries to activate an account that is already active.",
 		build: self(people.Citizen, "SAU", nil)},
-	{applicant: name{"Khalid Al-Badr", "خالد البدر"}, service: rules.ActivateAccount, featured: true, noAccount: true,
+	{applicant: name{"Khalid Al-Badr", "خالد البدر"}, service: domain.ActivateAbsher, featured: true, noAccount: true,
 		want:  []string{rules.ReasonNoEnrolledFingerprints},
 		story: "Only one finger enrolled: activation needs two, so he is sent to an office.",
 		build: self(people.Citizen, "SAU", func(g *gen, a *people.Person) { a.Fingers = a.Fingers[:1] })},
-	{applicant: name{"Turki Al-Sharif", "تركي الشريف"}, service: rules.ActivateAccount, noAccount: true,
+	{applicant: name{"Turki Al-Sharif", "تركي الشريف"}, service: domain.ActivateAbsher, noAccount: true,
 		want:  []string{rules.ReasonOutsideKingdom},
 		story: "Recorded as outside the Kingdom (his entry is not yet registered): activation refused.",
 		build: self(people.Citizen, "SAU", func(g *gen, a *people.Person) { a.InsideKingdom = false })},
 	{applicant: name{"Abdulaziz Al-Obaid", "عبدالعزيز العبيد"}, subject: name{"Omar Farouk", "عمر فاروق"},
-		service: rules.VisaExtension, featured: true,
+		service: domain.VisaExtension, featured: true,
 		story: "Extends his visitor's visa 5 days before it expires: insured, no fines, fee paid; new expiry 90 days on.",
 		build: hosting(5, nil)},
 	{applicant: name{"Salman Al-Turki", "سلمان التركي"}, subject: name{"Layla Nasser", "ليلى ناصر"},
-		service: rules.VisaExtension, featured: true, want: []string{rules.ReasonUnpaidTrafficFines},
+		service: domain.VisaExtension, featured: true, want: []string{rules.ReasonUnpaidTrafficFines},
 		story: "The same, but the visitor has an unpaid traffic fine.",
 		build: hosting(5, func(g *gen, h, v *people.Person) { v.Fines = []people.Fine{g.fine(false)} })},
 	{applicant: name{"Mansour Al-Hamad", "منصور الحمد"}, subject: name{"Karim Saleh", "كريم صالح"},
-		service: rules.VisaExtension, featured: true, want: []string{rules.ReasonTooEarlyToExtend},
+		service: domain.VisaExtension, featured: true, want: []string{rules.ReasonTooEarlyToExtend},
 		story: "Visa expires in 8 days: one day too early.",
 		build: hosting(8, nil)},
 	{applicant: name{"Ziad Al-Khudair", "زياد الخضير"}, subject: name{"Hana Darwish", "هناء درويش"},
-		service: rules.VisaExtension,
+		service: domain.VisaExtension,
 		story:   "Visa expires in exactly 7 days: the first day it may be extended.",
 		build:   hosting(7, nil)},
 	{applicant: name{"Rashid Al-Muqbil", "راشد المقبل"}, subject: name{"Samir Abbas", "سمير عباس"},
-		service: rules.VisaExtension,
+		service: domain.VisaExtension,
 		story:   "Visa expired 3 days ago: the last day it may be extended.",
 		build:   hosting(-3, nil)},
 	{applicant: name{"Nawaf Al-Saud", "نواف السعود"}, subject: name{"Yasmin Bakr", "ياسمين بكر"},
-		service: rules.VisaExtension, featured: true, want: []string{rules.ReasonVisaExpiredTooLong},
+		service: domain.VisaExtension, featured: true, want: []string{rules.ReasonVisaExpiredTooLong},
 		story: "Visa expired 4 days ago: too late for the kiosk.",
 		build: hosting(-4, nil)},
 	{applicant: name{"Omar Al-Fahd", "عمر الفهد"}, subject: name{"Adel Qasim", "عادل قاسم"},
-		service: rules.VisaExtension, featured: true, want: []string{rules.ReasonInsuranceDoesNotCover},
+		service: domain.VisaExtension, featured: true, want: []string{rules.ReasonInsuranceDoesNotCover},
 		story: "Medical insurance ends one day before the extended visa would.",
 		build: hosting(5, func(g *gen, h, v *people.Person) {
 			v.Insurance.End = v.Visas[0].Expiry.AddDate(0, 0, rules.VisaExtensionDays-1)
 		})},
 	{applicant: name{"Badr Al-Nasser", "بدر الناصر"}, subject: name{"Rania Saleh", "رانيا صالح"},
-		service: rules.VisaExtension, want: []string{rules.ReasonNoMedicalInsurance},
+		service: domain.VisaExtension, want: []string{rules.ReasonNoMedicalInsurance},
 		story: "The visitor has no medical insurance.",
 		build: hosting(5, func(g *gen, h, v *people.Person) { v.Insurance = nil })},
 	{applicant: name{"Hamza Al-Amri", "حمزة العمري"}, subject: name{"Tamer Bakr", "تامر بكر"},
-		service: rules.VisaExtension, want: []string{rules.ReasonPassportExpired},
+		service: domain.VisaExtension, want: []string{rules.ReasonPassportExpired},
 		story: "The visitor's passport expired yesterday.",
 		build: hosting(5, func(g *gen, h, v *people.Person) { v.Passport.Expiry = g.day(-1) })},
 	{applicant: name{"Mazen Al-Rajhi", "مازن الراجحي"}, subject: name{"Walid Abbas", "وليد عباس"},
-		service: rules.VisaExtension, want: []string{rules.ReasonPassportReportedLost},
+		service: domain.VisaExtension, want: []string{rules.ReasonPassportReportedLost},
 		story: "The visitor's passport was reported lost.",
 		build: hosting(5, func(g *gen, h, v *people.Person) { v.Passport.Lost = true })},
 	{applicant: name{"Yazeed Al-Askar", "يزيد العسكر"}, subject: name{"Nabil Darwish", "نبيل درويش"},
-		service: rules.VisaExtension, want: []string{rules.ReasonVisitorOutsideKingdom},
+		service: domain.VisaExtension, want: []string{rules.ReasonVisitorOutsideKingdom},
 		story: "The visitor has left the Kingdom.",
 		build: hosting(5, func(g *gen, h, v *people.Person) { v.InsideKingdom = false })},
 	{applicant: name{"Saleh Al-Dakheel", "صالح الدخيل"}, subject: name{"Mona Qasim", "منى قاسم"},
-		service: rules.VisaExtension, want: []string{rules.ReasonFeeUnpaid},
+		service: domain.VisaExtension, want: []string{rules.ReasonFeeUnpaid},
 		story: "The extension fee has not been paid yet.",
 		build: hosting(5, func(g *gen, h, v *people.Person) { v.Bills[0].Paid = false })},
 	{applicant: name{"Fawaz Al-Hokair", "فواز الحكير"}, subject: name{"Ayman Farouk", "أيمن فاروق"},
-		service: rules.VisaExtension, want: []string{rules.ReasonNoVisitVisa},
+		service: domain.VisaExtension, want: []string{rules.ReasonNoVisitVisa},
 		story: "The visitor's visit visa was cancelled: nothing to extend.",
 		build: hosting(5, func(g *gen, h, v *people.Person) { v.Visas[0].Status = people.VisaCancelled })},
 	{applicant: name{"Anas Al-Zamil", "أنس الزامل"}, subject: name{"Tariq Farouk", "طارق فاروق"},
-		service: rules.VisaExtension, want: []string{rules.ReasonNotYourVisitor},
+		service: domain.VisaExtension, want: []string{rules.ReasonNotYourVisitor},
 		story: "Asks to extend the visa of a visitor someone else hosts.",
 		build: func(g *gen, s spec) {
 			a := g.adult(people.Citizen, s.applicant, "SAU")
@@ -197,92 +198,92 @@ var specs = []spec{
 			other := g.adult(people.Citizen, name{"Ghazi Al-Zamil", "غازي الزامل"}, "SAU")
 			g.visitor(other.ID, s.subject, "EGY", 5)
 		}},
-	{applicant: name{"Imran Qureshi", "عمران قريشي"}, service: rules.ExitReentry, options: single2, featured: true,
+	{applicant: name{"Imran Qureshi", "عمران قريشي"}, service: domain.ExitReentry, options: single2, featured: true,
 		story: "Single exit/re-entry for 2 months (SAR 200); his passport is valid for exactly 3 more months.",
 		build: self(people.Resident, "PAK", func(g *gen, a *people.Person) {
 			a.Passport.Expiry = g.today.AddDate(0, rules.PassportMinMonths, 0)
-			paid(rules.ExitReentry, 200)(g, a)
+			paid(domain.ExitReentry, 200)(g, a)
 		})},
-	{applicant: name{"Bilal Chaudhry", "بلال شودري"}, service: rules.ExitReentry, options: single2, featured: true,
+	{applicant: name{"Bilal Chaudhry", "بلال شودري"}, service: domain.ExitReentry, options: single2, featured: true,
 		want:  []string{rules.ReasonPassportUnder3Months},
 		story: "Passport valid for 3 months less a day: refused.",
 		build: self(people.Resident, "PAK", func(g *gen, a *people.Person) {
 			a.Passport.Expiry = g.today.AddDate(0, rules.PassportMinMonths, -1)
-			paid(rules.ExitReentry, 200)(g, a)
+			paid(domain.ExitReentry, 200)(g, a)
 		})},
 	{applicant: name{"Suresh Pillai", "سوريش بيلاي"}, subject: name{"Meera Pillai", "ميرا بيلاي"},
-		service: rules.ExitReentry, options: multiple6, featured: true,
+		service: domain.ExitReentry, options: multiple6, featured: true,
 		story: "Multiple exit/re-entry for his wife, 6 months: SAR 500 + 3 × 200 = SAR 1,100, paid.",
 		build: withDependent(func(g *gen, a, d *people.Person) {
-			a.Bills = append(a.Bills, g.bill(rules.ExitReentry, d.ID, rules.ExitReentryFee(true, 6), true))
+			a.Bills = append(a.Bills, g.bill(domain.ExitReentry, d.ID, rules.ExitReentryFee(true, 6), true))
 		})},
-	{applicant: name{"Jose Dela Cruz", "خوسيه ديلا كروز"}, service: rules.ExitReentry, options: single2, featured: true,
+	{applicant: name{"Jose Dela Cruz", "خوسيه ديلا كروز"}, service: domain.ExitReentry, options: single2, featured: true,
 		want:  []string{rules.ReasonExitReentryAlreadyIssued},
 		story: "Already has an exit/re-entry visa issued and unused: the kiosk offers to print or cancel it.",
 		build: self(people.Resident, "PHL", func(g *gen, a *people.Person) {
-			paid(rules.ExitReentry, 200)(g, a)
+			paid(domain.ExitReentry, 200)(g, a)
 			a.Visas = []people.Visa{{Number: g.digits(10), Kind: people.ExitReentrySingle, Status: people.VisaIssued,
 				Issued: g.day(-5), Expiry: g.day(55)}}
 		})},
-	{applicant: name{"Tahir Mirza", "طاهر ميرزا"}, service: rules.ExitReentry, options: single2,
+	{applicant: name{"Tahir Mirza", "طاهر ميرزا"}, service: domain.ExitReentry, options: single2,
 		want:  []string{rules.ReasonFeeUnpaid},
 		story: "The exit/re-entry fee is not paid.",
 		build: self(people.Resident, "PAK", nil)},
 	{applicant: name{"Anil Varma", "أنيل فارما"}, subject: name{"Deepa Iyer", "ديبا آيير"},
-		service: rules.ExitReentry, options: single2, want: []string{rules.ReasonNotYourDependent},
+		service: domain.ExitReentry, options: single2, want: []string{rules.ReasonNotYourDependent},
 		story: "Asks for a resident who is not his dependent.",
 		build: withDependent(func(g *gen, a, d *people.Person) {
 			a.DependentIDs = nil
-			a.Bills = append(a.Bills, g.bill(rules.ExitReentry, d.ID, 200, true))
+			a.Bills = append(a.Bills, g.bill(domain.ExitReentry, d.ID, 200, true))
 		})},
-	{applicant: name{"Mishari Al-Sayari", "مشاري السياري"}, service: rules.ExitReentry, options: single2,
+	{applicant: name{"Mishari Al-Sayari", "مشاري السياري"}, service: domain.ExitReentry, options: single2,
 		want:  []string{rules.ReasonSubjectNotResident},
 		story: "A citizen asks for an exit/re-entry visa, which only residents need.",
-		build: self(people.Citizen, "SAU", paid(rules.ExitReentry, 200))},
-	{applicant: name{"Farhan Siddiqui", "فرحان صديقي"}, service: rules.ExitReentry, options: single2,
+		build: self(people.Citizen, "SAU", paid(domain.ExitReentry, 200))},
+	{applicant: name{"Farhan Siddiqui", "فرحان صديقي"}, service: domain.ExitReentry, options: single2,
 		want:  []string{rules.ReasonNoPassport},
 		story: "No passport recorded.",
 		build: self(people.Resident, "PAK", func(g *gen, a *people.Person) {
 			a.Passport = nil
-			paid(rules.ExitReentry, 200)(g, a)
+			paid(domain.ExitReentry, 200)(g, a)
 		})},
-	{applicant: name{"Sami Al-Juhani", "سامي الجهني"}, service: rules.LicenceRenewal, options: years5, featured: true,
+	{applicant: name{"Sami Al-Juhani", "سامي الجهني"}, service: domain.LicenceRenewal, options: years5, featured: true,
 		story: "Renews his driving licence for 5 years (SAR 200, paid).",
-		build: self(people.Citizen, "SAU", paid(rules.LicenceRenewal, 200))},
-	{applicant: name{"Adel Al-Sharari", "عادل الشراري"}, service: rules.LicenceRenewal, options: years5,
+		build: self(people.Citizen, "SAU", paid(domain.LicenceRenewal, 200))},
+	{applicant: name{"Adel Al-Sharari", "عادل الشراري"}, service: domain.LicenceRenewal, options: years5,
 		want:  []string{rules.ReasonNoDrivingLicence},
 		story: "Has no driving licence to renew.",
 		build: self(people.Citizen, "SAU", func(g *gen, a *people.Person) {
 			a.Licence = nil
-			paid(rules.LicenceRenewal, 200)(g, a)
+			paid(domain.LicenceRenewal, 200)(g, a)
 		})},
-	{applicant: name{"Majid Al-Balawi", "ماجد البلوي"}, service: rules.LicenceRenewal, options: years5, featured: true,
+	{applicant: name{"Majid Al-Balawi", "ماجد البلوي"}, service: domain.LicenceRenewal, options: years5, featured: true,
 		want:  []string{rules.ReasonUnpaidTrafficFines},
 		story: "Unpaid traffic fines block the renewal.",
 		build: self(people.Citizen, "SAU", func(g *gen, a *people.Person) {
 			a.Fines = []people.Fine{g.fine(false), g.fine(true)}
-			paid(rules.LicenceRenewal, 200)(g, a)
+			paid(domain.LicenceRenewal, 200)(g, a)
 		})},
-	{applicant: name{"Hisham Al-Ruwaili", "هشام الرويلي"}, service: rules.LicenceRenewal, options: years5,
+	{applicant: name{"Hisham Al-Ruwaili", "هشام الرويلي"}, service: domain.LicenceRenewal, options: years5,
 		want:  []string{rules.ReasonFeeUnpaid},
 		story: "Paid for 2 years (SAR 80) but asks for 5.",
-		build: self(people.Citizen, "SAU", paid(rules.LicenceRenewal, 80))},
-	{applicant: name{"Dalia Al-Hazmi", "داليا الحازمي"}, service: rules.LostPassport, featured: true,
+		build: self(people.Citizen, "SAU", paid(domain.LicenceRenewal, 80))},
+	{applicant: name{"Dalia Al-Hazmi", "داليا الحازمي"}, service: domain.ReportLostPassport, featured: true,
 		story: "Reports her passport lost.",
 		build: self(people.Citizen, "SAU", nil)},
-	{applicant: name{"Ghada Al-Khaldi", "غادة الخالدي"}, service: rules.LostPassport,
+	{applicant: name{"Ghada Al-Khaldi", "غادة الخالدي"}, service: domain.ReportLostPassport,
 		want:  []string{rules.ReasonPassportAlreadyReported},
 		story: "Her passport was already reported lost.",
 		build: self(people.Citizen, "SAU", func(g *gen, a *people.Person) { a.Passport.Lost = true })},
-	{applicant: name{"Rayan Al-Tamimi", "ريان التميمي"}, service: rules.LostPassport,
+	{applicant: name{"Rayan Al-Tamimi", "ريان التميمي"}, service: domain.ReportLostPassport,
 		want:  []string{rules.ReasonNoPassport},
 		story: "Has never had a passport.",
 		build: self(people.Citizen, "SAU", func(g *gen, a *people.Person) { a.Passport = nil })},
-	{applicant: name{"Lulwa Al-Qasimi", "لولوة القاسمي"}, service: rules.PrintDocument, featured: true,
+	{applicant: name{"Lulwa Al-Qasimi", "لولوة القاسمي"}, service: domain.PrintDocument, featured: true,
 		want:  []string{rules.ReasonNoPrintableDocuments},
 		story: "A citizen with no visas and no fines: nothing to print.",
 		build: self(people.Citizen, "SAU", nil)},
-	{applicant: name{"Nasima Begum", "نسيمة بيغم"}, service: rules.UpdateMobile, noAccount: true,
+	{applicant: name{"Nasima Begum", "نسيمة بيغم"}, service: domain.UpdateMobile, noAccount: true,
 		story: "A resident without an Absher account may still update her mobile after a fingerprint match.",
 		build: self(people.Resident, "BGD", nil)},
 }

@@ -5,7 +5,11 @@
 // rules) speak this model; the store keeps it sealed at rest.
 package people
 
-import "time"
+import (
+	"time"
+
+	"github.com/absher-kiosk/kiosk/kiosk/domain"
+)
 
 // Kind tells a citizen (ID starts with 1) from a resident (Iqama starts with
 // 2) and from a visitor (visit visa holder, no Absher account of their own).
@@ -118,9 +122,9 @@ type Licence struct {
 // Bill is a fee raised in the national bill-payment system. The kiosk takes
 // no money: a service whose fee is due checks that a matching bill was paid.
 type Bill struct {
-	Number    string `json:"number"`
-	Service   string `json:"service"`    // service id, for example "visa_extension"
-	SubjectID string `json:"subject_id"` // whom the fee is for (the visitor, the dependent, oneself)
-	AmountSAR int    `json:"amount_sar"`
-	Paid      bool   `json:"paid"`
+	Number    string           `json:"number"`
+	Service   domain.ServiceID `json:"service"`    // for example visa_extension
+	SubjectID string           `json:"subject_id"` // whom the fee is for (the visitor, the dependent, oneself)
+	AmountSAR int              `json:"amount_sar"`
+	Paid      bool             `json:"paid"`
 }

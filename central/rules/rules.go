@@ -12,31 +12,8 @@ import (
 	"time"
 
 	"github.com/absher-kiosk/kiosk/central/people"
+	"github.com/absher-kiosk/kiosk/kiosk/domain"
 )
-
-// Service identifiers.
-const (
-	UpdateMobile    = "update_mobile"
-	PrintDocument   = "print_document"
-	ActivateAccount = "activate_account"
-	VisaExtension   = "visa_extension"
-	ExitReentry     = "exit_reentry"
-	LicenceRenewal  = "licence_renewal"
-	LostPassport    = "lost_passport"
-)
-
-// Services lists every service Check knows, in menu order.
-var Services = []string{
-	UpdateMobile, PrintDocument, ActivateAccount, VisaExtension,
-	ExitReentry, LicenceRenewal, LostPassport,
-}
-
-// aliases are the identifiers the wire contract (sync/api) uses for the same
-// services; Check accepts both so neither side has to translate.
-var aliases = map[string]string{
-	"activate_absher":      ActivateAccount,
-	"report_lost_passport": LostPassport,
-}
 
 // Fees and periods. They are the published Saudi amounts; docs/services.md
 // gives the sources and the reasoning.
@@ -80,7 +57,7 @@ var ErrUnknownService = errors.New("unknown service")
 // OptionError says which service option was missing or malformed and what
 // would have been accepted, so the caller can answer 400 with a useful text.
 type OptionError struct {
-	Service string
+	Service domain.ServiceID
 	Option  string
 	Value   string
 	Want    string
@@ -95,10 +72,7 @@ func (e *OptionError) Error() string {
 
 // Check decides one service for one input. The error is only for an unknown
 // service or malformed options; a refusal is an Answer with reasons.
-func Check(service string, in Input) (Answer, error) {
-	if canon, ok := aliases[service]; ok {
-		service = canon
-	}
+func Check(service domain.ServiceID, in Input) (Answer, error) {
 	if in.Subject.ID == "" {
 		in.Subject = in.Applicant
 	}
@@ -106,22 +80,22 @@ func Check(service string, in Input) (Answer, error) {
 	d := &decision{reasons: map[string]bool{}, details: map[string]string{}}
 	var err error
 	switch service {
-	case UpdateMobile:
+	case domain.UpdateMobile:
 		checkUpdateMobile(in, d)
-	case PrintDocument:
+	case domain.PrintDocument:
 		checkPrintDocument(in, d)
-	case ActivateAccount:
+	case domain.ActivateAbsher:
 		checkActivate(in, d)
-	case VisaExtension:
+	case domain.VisaExtension:
 		err = checkVisaExtension(in, d)
-	case ExitReentry:
+	case domain.ExitReentry:
 		err = checkExitReentry(in, d)
-	case LicenceRenewal:
+	case domain.LicenceRenewal:
 		err = checkLicenceRenewal(in, d)
-	case LostPassport:
+	case domain.ReportLostPassport:
 		checkLostPassport(in, d)
 	default:
-		return Answer{}, fmt.Errorf("rules: %w %q: want one of %s", ErrUnknownService, service, strings.Join(Services, ", "))
+		return Answer{}, fmt.Errorf("rules: %w %q: want one of %v", ErrUnknownService, service, domain.Services())
 	}
 	if err != nil {
 		return Answer{}, err
@@ -201,7 +175,7 @@ func hasUnpaidFines(p people.Person) bool {
 
 // feePaid looks for a paid bill of exactly the fee: a bill raised for another
 // amount (another visa type or period) is another purchase.
-func feePaid(p people.Person, service, subjectID string, amount int) bool {
+func feePaid(p people.Person, service domain.ServiceID, subjectID string, amount int) bool {
 	for _, b := range p.Bills {
 		if b.Paid && b.Service == service && b.SubjectID == subjectID && b.AmountSAR == amount {
 			return true
@@ -212,7 +186,7 @@ func feePaid(p people.Person, service, subjectID string, amount int) bool {
 
 // billPaid looks in the applicant's and the subject's bills: the host may pay
 // for the visitor or the visitor for themselves.
-func billPaid(in Input, service string, amount int) bool {
+func billPaid(in Input, service domain.ServiceID, amount int) bool {
 	return feePaid(in.Applicant, service, in.Subject.ID, amount) ||
 		(in.Subject.ID != in.Applicant.ID && feePaid(in.Subject, service, in.Subject.ID, amount))
 }
@@ -295,7 +269,7 @@ func Printable(p people.Person, today time.Time) []string {
 	return docs
 }
 
-func optInt(service string, opts map[string]string, name string, dflt, lo, hi int, required bool) (int, error) {
+func optInt(service domain.ServiceID, opts map[string]string, name string, dflt, lo, hi int, required bool) (int, error) {
 	v, ok := opts[name]
 	want := fmt.Sprintf("a whole number from %d to %d", lo, hi)
 	if !ok {
@@ -328,7 +302,7 @@ func currentVisitVisa(p people.Person) *people.Visa {
 }
 
 func checkVisaExtension(in Input, d *decision) error {
-	days, err := optInt(VisaExtension, in.Options, "days", VisaExtensionDays, 1, VisaExtensionDays, false)
+	days, err := optInt(domain.VisaExtension, in.Options, "days", VisaExtensionDays, 1, VisaExtensionDays, false)
 	if err != nil {
 		return err
 	}
@@ -368,7 +342,7 @@ func checkVisaExtension(in Input, d *decision) error {
 	case visa != nil && civil(v.Insurance.End).Before(newExpiry):
 		d.fail(ReasonInsuranceDoesNotCover)
 	}
-	if !billPaid(in, VisaExtension, d.fee) {
+	if !billPaid(in, domain.VisaExtension, d.fee) {
 		d.fail(ReasonFeeUnpaid)
 	}
 	return nil
@@ -401,13 +375,13 @@ func checkExitReentry(in Input, d *decision) error {
 	case "multiple":
 		multiple = true
 	default:
-		return &OptionError{Service: ExitReentry, Option: "visa_type", Value: t, Want: `"single" or "multiple"`}
+		return &OptionError{Service: domain.ExitReentry, Option: "visa_type", Value: t, Want: `"single" or "multiple"`}
 	}
 	lo := 1
 	if multiple {
 		lo = MultipleBaseMonths
 	}
-	months, err := optInt(ExitReentry, in.Options, "months", 0, lo, MaxExitReentryMonths, true)
+	months, err := optInt(domain.ExitReentry, in.Options, "months", 0, lo, MaxExitReentryMonths, true)
 	if err != nil {
 		return err
 	}
@@ -431,7 +405,7 @@ func checkExitReentry(in Input, d *decision) error {
 		d.fail(ReasonExitReentryAlreadyIssued)
 		d.details["existing_visa"] = existing.Number
 	}
-	if !billPaid(in, ExitReentry, d.fee) {
+	if !billPaid(in, domain.ExitReentry, d.fee) {
 		d.fail(ReasonFeeUnpaid)
 	}
 	return nil
@@ -464,7 +438,7 @@ func checkLicenceRenewal(in Input, d *decision) error {
 	years, err := strconv.Atoi(y)
 	fee, ok := LicenceFee[years]
 	if err != nil || !ok || strings.HasPrefix(y, "+") {
-		return &OptionError{Service: LicenceRenewal, Option: "years", Value: y, Want: `"2", "5" or "10"`}
+		return &OptionError{Service: domain.LicenceRenewal, Option: "years", Value: y, Want: `"2", "5" or "10"`}
 	}
 	d.fee = fee
 	checkApplicant(in, d)
@@ -484,7 +458,7 @@ func checkLicenceRenewal(in Input, d *decision) error {
 	if hasUnpaidFines(p) {
 		d.fail(ReasonUnpaidTrafficFines)
 	}
-	if !billPaid(in, LicenceRenewal, d.fee) {
+	if !billPaid(in, domain.LicenceRenewal, d.fee) {
 		d.fail(ReasonFeeUnpaid)
 	}
 	return nil

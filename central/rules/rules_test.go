@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/absher-kiosk/kiosk/central/people"
+	"github.com/absher-kiosk/kiosk/kiosk/domain"
 )
 
 var today = time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
@@ -24,7 +25,7 @@ func host() people.Person {
 		Passport:     &people.Passport{Number: "A1", Expiry: day(2000)},
 		Licence:      &people.Licence{Number: "L1", Expiry: day(30)},
 		Bills: []people.Bill{
-			{Number: "B1", Service: LicenceRenewal, SubjectID: "1000000008", AmountSAR: 200, Paid: true},
+			{Number: "B1", Service: domain.LicenceRenewal, SubjectID: "1000000008", AmountSAR: 200, Paid: true},
 		},
 	}
 }
@@ -35,7 +36,7 @@ func visitor() people.Person {
 		Passport:  &people.Passport{Number: "V1", Expiry: day(400)},
 		Visas:     []people.Visa{{Number: "VV1", Kind: people.VisitVisa, Status: people.VisaIssued, Expiry: day(5)}},
 		Insurance: &people.Insurance{Provider: "Tawuniya", End: day(5 + 90)},
-		Bills:     []people.Bill{{Number: "B2", Service: VisaExtension, SubjectID: "3000000005", AmountSAR: VisaExtensionFeeSAR, Paid: true}},
+		Bills:     []people.Bill{{Number: "B2", Service: domain.VisaExtension, SubjectID: "3000000005", AmountSAR: VisaExtensionFeeSAR, Paid: true}},
 	}
 }
 
@@ -44,13 +45,13 @@ func resident() people.Person {
 		ID: "2000000007", Kind: people.Resident, InsideKingdom: true,
 		DependentIDs: []string{"2000000015"},
 		Passport:     &people.Passport{Number: "R1", Expiry: today.AddDate(0, 3, 0)},
-		Bills:        []people.Bill{{Number: "B3", Service: ExitReentry, SubjectID: "2000000007", AmountSAR: 200, Paid: true}},
+		Bills:        []people.Bill{{Number: "B3", Service: domain.ExitReentry, SubjectID: "2000000007", AmountSAR: 200, Paid: true}},
 	}
 }
 
 type tcase struct {
 	name    string
-	service string
+	service domain.ServiceID
 	in      func() Input
 	want    []string // nil: eligible
 	fee     int
@@ -106,67 +107,67 @@ func setVisaExpiry(offset int) func(v, h *people.Person) {
 
 func TestVisaExtension(t *testing.T) {
 	run(t, []tcase{
-		{name: "5 days before expiry, all in order", service: VisaExtension, in: extIn(nil), fee: 100,
+		{name: "5 days before expiry, all in order", service: domain.VisaExtension, in: extIn(nil), fee: 100,
 			details: map[string]string{"new_expiry": "2027-02-26", "current_expiry": "2026-11-28", "visa": "VV1"}},
-		{name: "8 days before expiry is too early", service: VisaExtension, in: extIn(setVisaExpiry(8)), fee: 100,
+		{name: "8 days before expiry is too early", service: domain.VisaExtension, in: extIn(setVisaExpiry(8)), fee: 100,
 			want: []string{ReasonTooEarlyToExtend}},
-		{name: "7 days before expiry is allowed", service: VisaExtension, in: extIn(setVisaExpiry(7)), fee: 100},
-		{name: "expiring today", service: VisaExtension, in: extIn(setVisaExpiry(0)), fee: 100},
-		{name: "3 days after expiry is allowed", service: VisaExtension, in: extIn(setVisaExpiry(-3)), fee: 100,
+		{name: "7 days before expiry is allowed", service: domain.VisaExtension, in: extIn(setVisaExpiry(7)), fee: 100},
+		{name: "expiring today", service: domain.VisaExtension, in: extIn(setVisaExpiry(0)), fee: 100},
+		{name: "3 days after expiry is allowed", service: domain.VisaExtension, in: extIn(setVisaExpiry(-3)), fee: 100,
 			details: map[string]string{"new_expiry": day(-3 + 90).Format(time.DateOnly)}},
-		{name: "4 days after expiry is too late", service: VisaExtension, in: extIn(setVisaExpiry(-4)), fee: 100,
+		{name: "4 days after expiry is too late", service: domain.VisaExtension, in: extIn(setVisaExpiry(-4)), fee: 100,
 			want: []string{ReasonVisaExpiredTooLong}},
-		{name: "insurance ends on the new expiry", service: VisaExtension, in: extIn(nil), fee: 100},
-		{name: "insurance ends one day before the new expiry", service: VisaExtension, fee: 100,
+		{name: "insurance ends on the new expiry", service: domain.VisaExtension, in: extIn(nil), fee: 100},
+		{name: "insurance ends one day before the new expiry", service: domain.VisaExtension, fee: 100,
 			in:   extIn(func(v, h *people.Person) { v.Insurance.End = day(5 + 90 - 1) }),
 			want: []string{ReasonInsuranceDoesNotCover}},
-		{name: "shorter extension is covered by shorter insurance", service: VisaExtension, fee: 100,
+		{name: "shorter extension is covered by shorter insurance", service: domain.VisaExtension, fee: 100,
 			in: func() Input {
 				i := extIn(func(v, h *people.Person) { v.Insurance.End = day(5 + 30) })()
 				i.Options = map[string]string{"days": "30"}
 				return i
 			},
 			details: map[string]string{"new_expiry": day(35).Format(time.DateOnly)}},
-		{name: "no insurance", service: VisaExtension, fee: 100,
+		{name: "no insurance", service: domain.VisaExtension, fee: 100,
 			in: extIn(func(v, h *people.Person) { v.Insurance = nil }), want: []string{ReasonNoMedicalInsurance}},
-		{name: "unpaid fine", service: VisaExtension, fee: 100,
+		{name: "unpaid fine", service: domain.VisaExtension, fee: 100,
 			in:   extIn(func(v, h *people.Person) { v.Fines = []people.Fine{{Number: "F1", AmountSAR: 300}} }),
 			want: []string{ReasonUnpaidTrafficFines}},
-		{name: "paid fine does not block", service: VisaExtension, fee: 100,
+		{name: "paid fine does not block", service: domain.VisaExtension, fee: 100,
 			in: extIn(func(v, h *people.Person) { v.Fines = []people.Fine{{Number: "F1", AmountSAR: 300, Paid: true}} })},
-		{name: "fee unpaid", service: VisaExtension, fee: 100,
+		{name: "fee unpaid", service: domain.VisaExtension, fee: 100,
 			in: extIn(func(v, h *people.Person) { v.Bills[0].Paid = false }), want: []string{ReasonFeeUnpaid}},
-		{name: "fee paid for another visitor", service: VisaExtension, fee: 100,
+		{name: "fee paid for another visitor", service: domain.VisaExtension, fee: 100,
 			in: extIn(func(v, h *people.Person) { v.Bills[0].SubjectID = "3000000013" }), want: []string{ReasonFeeUnpaid}},
-		{name: "fee paid by the host", service: VisaExtension, fee: 100,
+		{name: "fee paid by the host", service: domain.VisaExtension, fee: 100,
 			in: extIn(func(v, h *people.Person) {
-				h.Bills = append(h.Bills, people.Bill{Service: VisaExtension, SubjectID: v.ID, AmountSAR: 100, Paid: true})
+				h.Bills = append(h.Bills, people.Bill{Service: domain.VisaExtension, SubjectID: v.ID, AmountSAR: 100, Paid: true})
 				v.Bills = nil
 			})},
-		{name: "bill of another amount", service: VisaExtension, fee: 100,
+		{name: "bill of another amount", service: domain.VisaExtension, fee: 100,
 			in: extIn(func(v, h *people.Person) { v.Bills[0].AmountSAR = 50 }), want: []string{ReasonFeeUnpaid}},
-		{name: "passport expired", service: VisaExtension, fee: 100,
+		{name: "passport expired", service: domain.VisaExtension, fee: 100,
 			in: extIn(func(v, h *people.Person) { v.Passport.Expiry = day(-1) }), want: []string{ReasonPassportExpired}},
-		{name: "passport expiring today is still valid", service: VisaExtension, fee: 100,
+		{name: "passport expiring today is still valid", service: domain.VisaExtension, fee: 100,
 			in: extIn(func(v, h *people.Person) { v.Passport.Expiry = day(0) })},
-		{name: "passport reported lost", service: VisaExtension, fee: 100,
+		{name: "passport reported lost", service: domain.VisaExtension, fee: 100,
 			in: extIn(func(v, h *people.Person) { v.Passport.Lost = true }), want: []string{ReasonPassportReportedLost}},
-		{name: "no passport", service: VisaExtension, fee: 100,
+		{name: "no passport", service: domain.VisaExtension, fee: 100,
 			in: extIn(func(v, h *people.Person) { v.Passport = nil }), want: []string{ReasonNoPassport}},
-		{name: "visitor outside the Kingdom", service: VisaExtension, fee: 100,
+		{name: "visitor outside the Kingdom", service: domain.VisaExtension, fee: 100,
 			in: extIn(func(v, h *people.Person) { v.InsideKingdom = false }), want: []string{ReasonVisitorOutsideKingdom}},
-		{name: "not your visitor", service: VisaExtension, fee: 100,
+		{name: "not your visitor", service: domain.VisaExtension, fee: 100,
 			in: extIn(func(v, h *people.Person) { v.HostID = "1000000016" }), want: []string{ReasonNotYourVisitor}},
-		{name: "subject is not a visitor", service: VisaExtension, fee: 100,
+		{name: "subject is not a visitor", service: domain.VisaExtension, fee: 100,
 			in: func() Input {
 				r := resident()
 				r.HostID = "1000000008"
 				return Input{Today: today, Applicant: host(), Subject: r}
 			},
 			want: []string{ReasonNotYourVisitor, ReasonNoVisitVisa, ReasonNoMedicalInsurance, ReasonFeeUnpaid}},
-		{name: "visa used", service: VisaExtension, fee: 100,
+		{name: "visa used", service: domain.VisaExtension, fee: 100,
 			in: extIn(func(v, h *people.Person) { v.Visas[0].Status = people.VisaUsed }), want: []string{ReasonNoVisitVisa}},
-		{name: "every failure at once in fixed order", service: VisaExtension, fee: 100,
+		{name: "every failure at once in fixed order", service: domain.VisaExtension, fee: 100,
 			in: extIn(func(v, h *people.Person) {
 				v.HostID = ""
 				v.InsideKingdom = false
@@ -178,13 +179,13 @@ func TestVisaExtension(t *testing.T) {
 			}),
 			want: []string{ReasonNotYourVisitor, ReasonVisitorOutsideKingdom, ReasonTooEarlyToExtend,
 				ReasonPassportReportedLost, ReasonInsuranceDoesNotCover, ReasonUnpaidTrafficFines, ReasonFeeUnpaid}},
-		{name: "visitor cannot apply", service: VisaExtension, fee: 100,
+		{name: "visitor cannot apply", service: domain.VisaExtension, fee: 100,
 			in: func() Input {
 				v := visitor()
 				return Input{Today: today, Applicant: v, Subject: v}
 			},
 			want: []string{ReasonNotCitizenOrResident, ReasonNotYourVisitor}},
-		{name: "time of day and zone do not matter", service: VisaExtension, fee: 100,
+		{name: "time of day and zone do not matter", service: domain.VisaExtension, fee: 100,
 			in: func() Input {
 				i := extIn(setVisaExpiry(-3))()
 				i.Today = today.Add(23*time.Hour + 59*time.Minute)
@@ -207,37 +208,37 @@ var single2 = map[string]string{"visa_type": "single", "months": "2"}
 
 func TestExitReentry(t *testing.T) {
 	run(t, []tcase{
-		{name: "single 2 months, passport exactly 3 months", service: ExitReentry, in: erIn(single2, nil), fee: 200},
-		{name: "passport 3 months less a day", service: ExitReentry, fee: 200,
+		{name: "single 2 months, passport exactly 3 months", service: domain.ExitReentry, in: erIn(single2, nil), fee: 200},
+		{name: "passport 3 months less a day", service: domain.ExitReentry, fee: 200,
 			in:   erIn(single2, func(r *people.Person) { r.Passport.Expiry = today.AddDate(0, 3, -1) }),
 			want: []string{ReasonPassportUnder3Months}},
-		{name: "passport expired", service: ExitReentry, fee: 200,
+		{name: "passport expired", service: domain.ExitReentry, fee: 200,
 			in:   erIn(single2, func(r *people.Person) { r.Passport.Expiry = day(-10) }),
 			want: []string{ReasonPassportUnder3Months}},
-		{name: "passport lost", service: ExitReentry, fee: 200,
+		{name: "passport lost", service: domain.ExitReentry, fee: 200,
 			in:   erIn(single2, func(r *people.Person) { r.Passport.Lost = true }),
 			want: []string{ReasonPassportReportedLost}},
-		{name: "no passport", service: ExitReentry, fee: 200,
+		{name: "no passport", service: domain.ExitReentry, fee: 200,
 			in: erIn(single2, func(r *people.Person) { r.Passport = nil }), want: []string{ReasonNoPassport}},
-		{name: "fee unpaid", service: ExitReentry, fee: 200,
+		{name: "fee unpaid", service: domain.ExitReentry, fee: 200,
 			in: erIn(single2, func(r *people.Person) { r.Bills[0].Paid = false }), want: []string{ReasonFeeUnpaid}},
-		{name: "bill for single, asking multiple", service: ExitReentry, fee: 500,
+		{name: "bill for single, asking multiple", service: domain.ExitReentry, fee: 500,
 			in: erIn(map[string]string{"visa_type": "multiple", "months": "3"}, nil), want: []string{ReasonFeeUnpaid}},
-		{name: "single 1 month costs the base", service: ExitReentry, fee: 200,
+		{name: "single 1 month costs the base", service: domain.ExitReentry, fee: 200,
 			in: erIn(map[string]string{"visa_type": "single", "months": "1"}, nil)},
-		{name: "single 6 months", service: ExitReentry, fee: 600,
+		{name: "single 6 months", service: domain.ExitReentry, fee: 600,
 			in:      erIn(map[string]string{"visa_type": "single", "months": "6"}, func(r *people.Person) { r.Bills[0].AmountSAR = 600 }),
 			details: map[string]string{"months": "6"}},
-		{name: "multiple 3 months", service: ExitReentry, fee: 500,
+		{name: "multiple 3 months", service: domain.ExitReentry, fee: 500,
 			in: erIn(map[string]string{"visa_type": "multiple", "months": "3"}, func(r *people.Person) { r.Bills[0].AmountSAR = 500 })},
-		{name: "multiple 6 months", service: ExitReentry, fee: 1100,
+		{name: "multiple 6 months", service: domain.ExitReentry, fee: 1100,
 			in: erIn(map[string]string{"visa_type": "multiple", "months": "6"}, func(r *people.Person) { r.Bills[0].AmountSAR = 1100 })},
-		{name: "already issued", service: ExitReentry, fee: 200,
+		{name: "already issued", service: domain.ExitReentry, fee: 200,
 			in: erIn(single2, func(r *people.Person) {
 				r.Visas = []people.Visa{{Number: "ER77", Kind: people.ExitReentrySingle, Status: people.VisaIssued, Expiry: day(20)}}
 			}),
 			want: []string{ReasonExitReentryAlreadyIssued}, details: map[string]string{"existing_visa": "ER77"}},
-		{name: "used, cancelled and lapsed visas do not block", service: ExitReentry, fee: 200,
+		{name: "used, cancelled and lapsed visas do not block", service: domain.ExitReentry, fee: 200,
 			in: erIn(single2, func(r *people.Person) {
 				r.Visas = []people.Visa{
 					{Number: "ER1", Kind: people.ExitReentrySingle, Status: people.VisaUsed, Expiry: day(20)},
@@ -245,21 +246,21 @@ func TestExitReentry(t *testing.T) {
 					{Number: "ER3", Kind: people.ExitReentrySingle, Status: people.VisaIssued, Expiry: day(-1)},
 				}
 			})},
-		{name: "citizen needs none", service: ExitReentry, fee: 200,
+		{name: "citizen needs none", service: domain.ExitReentry, fee: 200,
 			in: func() Input {
 				h := host()
-				h.Bills = []people.Bill{{Service: ExitReentry, SubjectID: h.ID, AmountSAR: 200, Paid: true}}
+				h.Bills = []people.Bill{{Service: domain.ExitReentry, SubjectID: h.ID, AmountSAR: 200, Paid: true}}
 				return Input{Today: today, Applicant: h, Options: single2}
 			},
 			want: []string{ReasonSubjectNotResident}},
-		{name: "for a dependent, fee paid by the applicant", service: ExitReentry, fee: 200,
+		{name: "for a dependent, fee paid by the applicant", service: domain.ExitReentry, fee: 200,
 			in: func() Input {
 				h, dep := resident(), resident()
 				dep.ID, dep.DependentIDs, dep.Bills = "2000000015", nil, nil
-				h.Bills = []people.Bill{{Service: ExitReentry, SubjectID: dep.ID, AmountSAR: 200, Paid: true}}
+				h.Bills = []people.Bill{{Service: domain.ExitReentry, SubjectID: dep.ID, AmountSAR: 200, Paid: true}}
 				return Input{Today: today, Applicant: h, Subject: dep, Options: single2}
 			}},
-		{name: "not your dependent", service: ExitReentry, fee: 200,
+		{name: "not your dependent", service: domain.ExitReentry, fee: 200,
 			in: func() Input {
 				h, other := resident(), resident()
 				other.ID = "2000000023"
@@ -282,20 +283,20 @@ func licIn(years string, mod func(p *people.Person)) func() Input {
 
 func TestLicenceRenewal(t *testing.T) {
 	run(t, []tcase{
-		{name: "5 years from the current expiry", service: LicenceRenewal, in: licIn("5", nil), fee: 200,
+		{name: "5 years from the current expiry", service: domain.LicenceRenewal, in: licIn("5", nil), fee: 200,
 			details: map[string]string{"new_expiry": day(30).AddDate(5, 0, 0).Format(time.DateOnly)}},
-		{name: "lapsed licence renews from today", service: LicenceRenewal, fee: 200,
+		{name: "lapsed licence renews from today", service: domain.LicenceRenewal, fee: 200,
 			in:      licIn("5", func(p *people.Person) { p.Licence.Expiry = day(-100) }),
 			details: map[string]string{"new_expiry": today.AddDate(5, 0, 0).Format(time.DateOnly)}},
-		{name: "2 years, bill for 5", service: LicenceRenewal, in: licIn("2", nil), fee: 80, want: []string{ReasonFeeUnpaid}},
-		{name: "10 years paid", service: LicenceRenewal, fee: 400,
+		{name: "2 years, bill for 5", service: domain.LicenceRenewal, in: licIn("2", nil), fee: 80, want: []string{ReasonFeeUnpaid}},
+		{name: "10 years paid", service: domain.LicenceRenewal, fee: 400,
 			in: licIn("10", func(p *people.Person) { p.Bills[0].AmountSAR = 400 })},
-		{name: "no licence", service: LicenceRenewal, fee: 200,
+		{name: "no licence", service: domain.LicenceRenewal, fee: 200,
 			in: licIn("5", func(p *people.Person) { p.Licence = nil }), want: []string{ReasonNoDrivingLicence}},
-		{name: "unpaid fines", service: LicenceRenewal, fee: 200,
+		{name: "unpaid fines", service: domain.LicenceRenewal, fee: 200,
 			in:   licIn("5", func(p *people.Person) { p.Fines = []people.Fine{{Number: "F1", AmountSAR: 150}} }),
 			want: []string{ReasonUnpaidTrafficFines}},
-		{name: "fee unpaid", service: LicenceRenewal, fee: 200,
+		{name: "fee unpaid", service: domain.LicenceRenewal, fee: 200,
 			in: licIn("5", func(p *people.Person) { p.Bills = nil }), want: []string{ReasonFeeUnpaid}},
 	})
 }
@@ -312,34 +313,34 @@ func TestActivateUpdatePrintLost(t *testing.T) {
 	}
 	inactive := func(p *people.Person) { p.AbsherActive, p.PasswordHash = false, "" }
 	run(t, []tcase{
-		{name: "activate", service: ActivateAccount, in: self(inactive)},
+		{name: "activate", service: domain.ActivateAbsher, in: self(inactive)},
 		{name: "activate through the wire name", service: "activate_absher", in: self(inactive)},
-		{name: "activate: already active", service: ActivateAccount, in: self(nil), want: []string{ReasonAccountAlreadyActive}},
-		{name: "activate: one finger", service: ActivateAccount,
+		{name: "activate: already active", service: domain.ActivateAbsher, in: self(nil), want: []string{ReasonAccountAlreadyActive}},
+		{name: "activate: one finger", service: domain.ActivateAbsher,
 			in:   self(func(p *people.Person) { inactive(p); p.Fingers = p.Fingers[:1] }),
 			want: []string{ReasonNoEnrolledFingerprints}},
-		{name: "activate: same finger twice", service: ActivateAccount,
+		{name: "activate: same finger twice", service: domain.ActivateAbsher,
 			in: self(func(p *people.Person) {
 				inactive(p)
 				p.Fingers = []people.Finger{{Position: people.RightIndex, Seed: 1}, {Position: people.RightIndex, Seed: 1}}
 			}),
 			want: []string{ReasonNoEnrolledFingerprints}},
-		{name: "activate: outside", service: ActivateAccount,
+		{name: "activate: outside", service: domain.ActivateAbsher,
 			in:   self(func(p *people.Person) { inactive(p); p.InsideKingdom = false }),
 			want: []string{ReasonOutsideKingdom}},
-		{name: "activate: visitor", service: ActivateAccount,
+		{name: "activate: visitor", service: domain.ActivateAbsher,
 			in:   func() Input { return Input{Today: today, Applicant: visitor()} },
 			want: []string{ReasonNotCitizenOrResident, ReasonNoEnrolledFingerprints}},
-		{name: "update mobile", service: UpdateMobile, in: self(nil)},
-		{name: "update mobile without an account", service: UpdateMobile, in: self(inactive)},
-		{name: "update mobile: visitor", service: UpdateMobile,
+		{name: "update mobile", service: domain.UpdateMobile, in: self(nil)},
+		{name: "update mobile without an account", service: domain.UpdateMobile, in: self(inactive)},
+		{name: "update mobile: visitor", service: domain.UpdateMobile,
 			in: func() Input { return Input{Today: today, Applicant: visitor()} }, want: []string{ReasonNotCitizenOrResident}},
-		{name: "update mobile: for someone else", service: UpdateMobile,
+		{name: "update mobile: for someone else", service: domain.UpdateMobile,
 			in: func() Input { return Input{Today: today, Applicant: host(), Subject: resident()} }, want: []string{ReasonNotYourDependent}},
-		{name: "print: resident card", service: PrintDocument,
+		{name: "print: resident card", service: domain.PrintDocument,
 			in: func() Input { return Input{Today: today, Applicant: resident()} }, details: map[string]string{"documents": "residence_card"}},
-		{name: "print: citizen with nothing", service: PrintDocument, in: self(nil), want: []string{ReasonNoPrintableDocuments}},
-		{name: "print: citizen with a fine and a visa", service: PrintDocument,
+		{name: "print: citizen with nothing", service: domain.PrintDocument, in: self(nil), want: []string{ReasonNoPrintableDocuments}},
+		{name: "print: citizen with a fine and a visa", service: domain.PrintDocument,
 			in: self(func(p *people.Person) {
 				p.Fines = []people.Fine{{Number: "F1", Paid: true}}
 				p.Visas = []people.Visa{
@@ -348,13 +349,13 @@ func TestActivateUpdatePrintLost(t *testing.T) {
 				}
 			}),
 			details: map[string]string{"documents": "final_exit_visa:FE1,traffic_violations"}},
-		{name: "lost passport", service: LostPassport, in: self(nil)},
+		{name: "lost passport", service: domain.ReportLostPassport, in: self(nil)},
 		{name: "lost passport through the wire name", service: "report_lost_passport", in: self(nil)},
-		{name: "lost passport: dependent", service: LostPassport,
+		{name: "lost passport: dependent", service: domain.ReportLostPassport,
 			in: func() Input { return Input{Today: today, Applicant: host(), Subject: resident()} }},
-		{name: "lost passport: already", service: LostPassport,
+		{name: "lost passport: already", service: domain.ReportLostPassport,
 			in: self(func(p *people.Person) { p.Passport.Lost = true }), want: []string{ReasonPassportAlreadyReported}},
-		{name: "lost passport: none", service: LostPassport,
+		{name: "lost passport: none", service: domain.ReportLostPassport,
 			in: self(func(p *people.Person) { p.Passport = nil }), want: []string{ReasonNoPassport}},
 	})
 }
@@ -362,25 +363,25 @@ func TestActivateUpdatePrintLost(t *testing.T) {
 func TestBadOptions(t *testing.T) {
 	h := host()
 	cases := []struct {
-		service string
+		service domain.ServiceID
 		opts    map[string]string
 		want    string
 	}{
-		{ExitReentry, nil, `option "visa_type" is required`},
-		{ExitReentry, map[string]string{"visa_type": "double", "months": "3"}, `"visa_type" is "double"`},
-		{ExitReentry, map[string]string{"visa_type": "single"}, `option "months" is required`},
-		{ExitReentry, map[string]string{"visa_type": "single", "months": "0"}, `from 1 to 24`},
-		{ExitReentry, map[string]string{"visa_type": "single", "months": "25"}, `from 1 to 24`},
-		{ExitReentry, map[string]string{"visa_type": "multiple", "months": "2"}, `from 3 to 24`},
-		{ExitReentry, map[string]string{"visa_type": "multiple", "months": "three"}, `"three"`},
-		{ExitReentry, map[string]string{"visa_type": "multiple", "months": "+4"}, `"+4"`},
-		{ExitReentry, map[string]string{"visa_type": "multiple", "months": "99999999999999999999"}, `from 3 to 24`},
-		{LicenceRenewal, nil, `"2", "5" or "10"`},
-		{LicenceRenewal, map[string]string{"years": "3"}, `"years" is "3"`},
-		{LicenceRenewal, map[string]string{"years": "-5"}, `"-5"`},
-		{LicenceRenewal, map[string]string{"years": " 5"}, `" 5"`},
-		{VisaExtension, map[string]string{"days": "91"}, `from 1 to 90`},
-		{VisaExtension, map[string]string{"days": ""}, `"days" is required`},
+		{domain.ExitReentry, nil, `option "visa_type" is required`},
+		{domain.ExitReentry, map[string]string{"visa_type": "double", "months": "3"}, `"visa_type" is "double"`},
+		{domain.ExitReentry, map[string]string{"visa_type": "single"}, `option "months" is required`},
+		{domain.ExitReentry, map[string]string{"visa_type": "single", "months": "0"}, `from 1 to 24`},
+		{domain.ExitReentry, map[string]string{"visa_type": "single", "months": "25"}, `from 1 to 24`},
+		{domain.ExitReentry, map[string]string{"visa_type": "multiple", "months": "2"}, `from 3 to 24`},
+		{domain.ExitReentry, map[string]string{"visa_type": "multiple", "months": "three"}, `"three"`},
+		{domain.ExitReentry, map[string]string{"visa_type": "multiple", "months": "+4"}, `"+4"`},
+		{domain.ExitReentry, map[string]string{"visa_type": "multiple", "months": "99999999999999999999"}, `from 3 to 24`},
+		{domain.LicenceRenewal, nil, `"2", "5" or "10"`},
+		{domain.LicenceRenewal, map[string]string{"years": "3"}, `"years" is "3"`},
+		{domain.LicenceRenewal, map[string]string{"years": "-5"}, `"-5"`},
+		{domain.LicenceRenewal, map[string]string{"years": " 5"}, `" 5"`},
+		{domain.VisaExtension, map[string]string{"days": "91"}, `from 1 to 90`},
+		{domain.VisaExtension, map[string]string{"days": ""}, `"days" is required`},
 	}
 	for _, c := range cases {
 		_, err := Check(c.service, Input{Today: today, Applicant: h, Options: c.opts})
@@ -400,7 +401,7 @@ func TestBadOptions(t *testing.T) {
 }
 
 func TestEligibleAnswerHasEmptyReasonsInJSON(t *testing.T) {
-	a, err := Check(UpdateMobile, Input{Today: today, Applicant: host()})
+	a, err := Check(domain.UpdateMobile, Input{Today: today, Applicant: host()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -443,7 +444,7 @@ func FuzzCheck(f *testing.F) {
 		if svc < 0 {
 			svc = -svc
 		}
-		service := Services[svc%len(Services)]
+		service := domain.Services()[svc%len(domain.Services())]
 		in := Input{Today: today, Applicant: host(), Subject: visitor(),
 			Options: map[string]string{"visa_type": visaType, "months": months, "years": years, "days": days}}
 		a, err := Check(service, in)
@@ -462,7 +463,7 @@ func FuzzCheck(f *testing.F) {
 func BenchmarkCheckVisaExtension(b *testing.B) {
 	in := Input{Today: today, Applicant: host(), Subject: visitor()}
 	for b.Loop() {
-		if _, err := Check(VisaExtension, in); err != nil {
+		if _, err := Check(domain.VisaExtension, in); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -471,7 +472,7 @@ func BenchmarkCheckVisaExtension(b *testing.B) {
 func BenchmarkCheckExitReentry(b *testing.B) {
 	in := Input{Today: today, Applicant: resident(), Options: single2}
 	for b.Loop() {
-		if _, err := Check(ExitReentry, in); err != nil {
+		if _, err := Check(domain.ExitReentry, in); err != nil {
 			b.Fatal(err)
 		}
 	}

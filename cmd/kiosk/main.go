@@ -434,6 +434,7 @@ func wire(ctx context.Context, cfg config.Config, demoMode bool, log *slog.Logge
 
 	// Every service of the catalogue is fitted; the central config (or,
 	// until one has been received, the built-in one) makes the menu.
+	services := flow.Services()
 	base := app.WithCatalogue(online, flow.Deps{
 		Centre:       fc,
 		Scanner:      scanner,
@@ -441,7 +442,8 @@ func wire(ctx context.Context, cfg config.Config, demoMode bool, log *slog.Logge
 		Printer:      prn,
 		Submitter:    &app.Submitter{Centre: online, Queue: q, Wait: submitWait},
 		Timing:       session.FromSeconds(cfg.Session.IdleSeconds, cfg.Session.WarningSeconds),
-		Services:     flow.MenuFromConfig(api.DefaultConfig().Services),
+		Services:     services,
+		Menu:         services.Menu(api.DefaultConfig().Services),
 	})
 	offer := app.Offer{Base: base, Avail: reg.Availability, Config: live.get}
 	sw = app.NewSwitch(func() *flow.Machine { return flow.New(offer.Deps()) }, 3*time.Second)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/absher-kiosk/kiosk/devices/health"
 	"github.com/absher-kiosk/kiosk/kiosk/config"
+	"github.com/absher-kiosk/kiosk/kiosk/domain"
 	"github.com/absher-kiosk/kiosk/kiosk/ui"
 	"github.com/absher-kiosk/kiosk/sync/api"
 )
@@ -144,20 +145,20 @@ func TestWiringAgainstTheRealCentre(t *testing.T) {
 	}
 	m.Send(ui.Event{Kind: ui.EvConfirm})
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		if v := m.View(); v.Step == ui.StepMenu && len(v.Services) > 0 {
+		if v := m.View(); v.Screen == ui.ScreenMenu && len(v.Services) > 0 {
 			break
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("no service menu within 30 s: %+v", m.View())
 		}
 	}
-	want := []string{"update_mobile", "print_document", "activate_account", "extend_visit_visa", "exit_reentry", "renew_licence", "report_passport"}
+	want := domain.Services()
 	if got := m.View().Services; !slices.Equal(got, want) {
 		t.Fatalf("menu %v, want %v", got, want)
 	}
 	m.Send(ui.Event{Kind: ui.EvCancel})
-	if v := m.View(); v.Step != ui.StepAttract {
-		t.Fatalf("cancel on the menu went to %v", v.Step)
+	if v := m.View(); v.Screen != ui.ScreenAttract {
+		t.Fatalf("cancel on the menu went to %v", v.Screen)
 	}
 
 	a := newUIThread(t, test.NewTempApp(t))

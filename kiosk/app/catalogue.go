@@ -2,47 +2,22 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"strconv"
 	"strings"
 
 	"github.com/absher-kiosk/kiosk/kiosk/centre"
+	"github.com/absher-kiosk/kiosk/kiosk/domain"
 	"github.com/absher-kiosk/kiosk/kiosk/flow"
 	"github.com/absher-kiosk/kiosk/kiosk/receipt"
 	"github.com/absher-kiosk/kiosk/kiosk/ui"
 	"github.com/absher-kiosk/kiosk/sync/api"
 )
 
-// menuCodes are the screens' names (ui.ServiceCodes) of the flow's
-// services where the two differ.
-var menuCodes = map[string]string{
-	flow.ActivateAccount.ID: "activate_account",
-	flow.VisaExtension.ID:   "extend_visit_visa",
-	flow.LicenceRenewal.ID:  "renew_licence",
-	flow.LostPassport.ID:    "report_passport",
-}
-
-// menuCode is the screens' code for a flow service ID.
-func menuCode(id string) string {
-	if c, ok := menuCodes[id]; ok {
-		return c
-	}
-	return id
-}
-
-// serviceID is the flow's service ID for a screens' menu code.
-func serviceID(code string) string {
-	for id, c := range menuCodes {
-		if c == code {
-			return id
-		}
-	}
-	return code
-}
-
-// ServiceSubmitter sends each request the way its service needs: the
-// catalogue services online within the visit's session, everything else
-// (Update Mobile) through the outbox.
+// ServiceSubmitter sends each request the way its service delivers it
+// (flow.Service.Delivery): online within the visit's session (the
+// catalogue services) or through the outbox (Update Mobile).
 type ServiceSubmitter struct {
 	Online interface {
 		SubmitService(ctx context.Context, t flow.Txn) (flow.Ack, error)
@@ -50,12 +25,15 @@ type ServiceSubmitter struct {
 	Queued flow.Submitter
 }
 
-// Submit routes t by its kind.
+// Submit routes t by its service's delivery.
 func (s ServiceSubmitter) Submit(ctx context.Context, t flow.Txn) (flow.Ack, error) {
-	if _, ok := menuCodes[t.Kind]; ok || t.Kind == flow.ExitReentry.ID {
+	switch t.Delivery {
+	case domain.Online:
 		return s.Online.SubmitService(ctx, t)
+	case domain.Queued:
+		return s.Queued.Submit(ctx, t)
 	}
-	return s.Queued.Submit(ctx, t)
+	return flow.Ack{}, fmt.Errorf("submit %s: the service has no delivery (%v); give its flow.Service one", t.Kind, t.Delivery)
 }
 
 // WithServices adds the catalogue services and Print a document to the
@@ -72,7 +50,7 @@ func WithServices(ctx context.Context, c *centre.Client, kioskID string, log *sl
 		}
 		cfg = api.DefaultConfig()
 	}
-	d.Services = flow.MenuFromConfig(cfg.Services)
+	d.Menu = d.Services.Menu(cfg.Services)
 	return d
 }
 
@@ -90,22 +68,22 @@ func WithCatalogue(c *centre.Client, d flow.Deps) flow.Deps {
 	return d
 }
 
-// catalogueStep maps the steps of the catalogue services and of Print a
+// catalogueScreen maps the steps of the catalogue services and of Print a
 // document; it reports whether v's step was one of them.
-func catalogueStep(v flow.View, u *ui.View) bool {
+func catalogueScreen(v flow.View, u *ui.View) bool {
 	switch v.Step {
 	case flow.StepSubject:
-		u.Step = ui.StepSubject
+		u.Screen = ui.ScreenSubject
 	case flow.StepOptions:
-		u.Step = ui.StepOptions
+		u.Screen = ui.ScreenOptions
 	case flow.StepEligibility:
-		u.Step = ui.StepEligibility
+		u.Screen = ui.ScreenEligibility
 	case flow.StepSecondFinger:
-		u.Step, u.Scanning, u.TriesLeft, u.Finger = ui.StepFinger, v.Busy, v.TriesLeft, "left_index"
+		u.Screen, u.Scanning, u.TriesLeft, u.Finger = ui.ScreenFinger, v.Busy, v.TriesLeft, "left_index"
 	case flow.StepDocuments:
-		u.Step = ui.StepDocuments
+		u.Screen = ui.ScreenDocuments
 	case flow.StepDocPrinting:
-		u.Step = ui.StepDocPrinting
+		u.Screen = ui.ScreenDocPrinting
 	default:
 		return false
 	}
@@ -141,28 +119,6 @@ func uiDocument(lang string, d flow.DocumentInfo) ui.Document {
 		title = d.TitleEN
 	}
 	return ui.Document{ID: d.ID, Kind: d.Kind, Title: title}
-}
-
-// catalogueProblem maps the problems of the catalogue and Print a
-// document; a rule that refused at submission is named when the screens
-// have its own message, else it reads as "not eligible".
-func catalogueProblem(code string) (string, bool) {
-	switch code {
-	case flow.ProblemNotEligible, flow.ProblemChooseOption, flow.ProblemNoSubjects,
-		flow.ProblemNoDocuments, flow.ProblemDocPrinterDown:
-		return code, true
-	}
-	for _, r := range ui.ReasonCodes {
-		if r == code {
-			for _, p := range ui.ProblemCodes {
-				if p == code {
-					return code, true
-				}
-			}
-			return flow.ProblemNotEligible, true
-		}
-	}
-	return "", false
 }
 
 // catalogueEvent translates the events only the catalogue and document

@@ -15,6 +15,7 @@ import (
 	"github.com/absher-kiosk/kiosk/central/people"
 	"github.com/absher-kiosk/kiosk/devices/fingerprint/synth"
 	"github.com/absher-kiosk/kiosk/kiosk/centre"
+	"github.com/absher-kiosk/kiosk/kiosk/domain"
 	"github.com/absher-kiosk/kiosk/kiosk/flow"
 	"github.com/absher-kiosk/kiosk/kiosk/ui"
 )
@@ -106,6 +107,7 @@ func (f *fingers) Capture(ctx context.Context) (flow.ScanImage, error) {
 func newServiceKiosk(t *testing.T, w *demoWorld, scanner flow.Scanner, printer flow.Printer) *kiosk {
 	t.Helper()
 	d := WithServices(context.Background(), w.client, "kiosk-001", nil, flow.Deps{
+		Services:     flow.Services(),
 		Centre:       w.client,
 		Scanner:      scanner,
 		EncodeRecord: EncodeRecord,
@@ -133,12 +135,12 @@ func (r refuseQueued) Submit(_ context.Context, tx flow.Txn) (flow.Ack, error) {
 
 // identify walks from the attract screen to the service's first step
 // after a matched fingerprint.
-func (k *kiosk) identify(t *testing.T, lang, id, menu string) {
+func (k *kiosk) identify(t *testing.T, lang, id string, menu domain.ServiceID) {
 	t.Helper()
 	k.send(ui.Event{Kind: ui.EvTouch}, ui.Event{Kind: ui.EvLanguage, Value: lang})
 	k.typeDigits(id)
 	k.send(ui.Event{Kind: ui.EvConfirm})
-	v := k.await(t, "menu", step(ui.StepMenu))
+	v := k.await(t, "menu", step(ui.ScreenMenu))
 	offered := false
 	for _, s := range v.Services {
 		offered = offered || s == menu
@@ -146,7 +148,7 @@ func (k *kiosk) identify(t *testing.T, lang, id, menu string) {
 	if !offered {
 		t.Fatalf("menu %v does not offer %s", v.Services, menu)
 	}
-	k.send(ui.Event{Kind: ui.EvService, Value: menu})
-	k.await(t, "fingerprint", func(v ui.View) bool { return v.Step == ui.StepFinger && !v.Scanning })
-	k.await(t, "past the fingerprint", func(v ui.View) bool { return v.Step != ui.StepFinger && v.Step != ui.StepMenu })
+	k.send(ui.Event{Kind: ui.EvService, Value: string(menu)})
+	k.await(t, "fingerprint", func(v ui.View) bool { return v.Screen == ui.ScreenFinger && !v.Scanning })
+	k.await(t, "past the fingerprint", func(v ui.View) bool { return v.Screen != ui.ScreenFinger && v.Screen != ui.ScreenMenu })
 }

@@ -9,18 +9,13 @@ import (
 
 	"github.com/absher-kiosk/kiosk/central/demo"
 	"github.com/absher-kiosk/kiosk/central/people"
+	"github.com/absher-kiosk/kiosk/kiosk/domain"
 	"github.com/absher-kiosk/kiosk/kiosk/flow"
 	"github.com/absher-kiosk/kiosk/kiosk/ui"
 )
 
-// menuOf is the screens' menu code of each rules service of the demo cases.
-var menuOf = map[string]string{
-	"activate_account": "activate_account",
-	"visa_extension":   "extend_visit_visa",
-	"exit_reentry":     "exit_reentry",
-	"licence_renewal":  "renew_licence",
-	"lost_passport":    "report_passport",
-}
+// catalogueServices are the services the demo cases walk here.
+var catalogueServices = []domain.ServiceID{domain.ActivateAbsher, domain.VisaExtension, domain.ExitReentry, domain.LicenceRenewal, domain.ReportLostPassport}
 
 // pickCases is one eligible and one refused demo case of each catalogue
 // service, among people the fingerprint can identify. Cases refused for
@@ -35,23 +30,23 @@ func pickCases(t *testing.T, ppl []people.Person) []demo.Case {
 	got := map[string]bool{}
 	var out []demo.Case
 	for _, c := range demo.Cases(ppl) {
-		if _, ok := menuOf[c.Service]; !ok || len(byID[c.ID].Fingers) == 0 {
+		if !slices.Contains(catalogueServices, c.Service) || len(byID[c.ID].Fingers) == 0 {
 			continue
 		}
 		if slices.Contains(c.WantReasons, "not_your_visitor") || slices.Contains(c.WantReasons, "not_your_dependent") {
 			continue
 		}
-		if c.Service == "activate_account" && c.WantEligible && len(byID[c.ID].Fingers) < 2 {
+		if c.Service == domain.ActivateAbsher && c.WantEligible && len(byID[c.ID].Fingers) < 2 {
 			continue
 		}
-		k := c.Service + map[bool]string{true: "/yes", false: "/no"}[c.WantEligible]
+		k := string(c.Service) + map[bool]string{true: "/yes", false: "/no"}[c.WantEligible]
 		if !got[k] {
 			got[k] = true
 			out = append(out, c)
 		}
 	}
-	for s := range menuOf {
-		if !got[s+"/yes"] || !got[s+"/no"] {
+	for _, s := range catalogueServices {
+		if !got[string(s)+"/yes"] || !got[string(s)+"/no"] {
 			t.Fatalf("the demo population lacks an eligible or a refused case of %s", s)
 		}
 	}
@@ -70,20 +65,20 @@ func TestCatalogueThroughTheScreens(t *testing.T) {
 	}
 	w := newDemoWorld(t, "")
 	for i, c := range pickCases(t, w.ppl) {
-		t.Run(c.Service+"/"+c.NameEN, func(t *testing.T) {
+		t.Run(string(c.Service)+"/"+c.NameEN, func(t *testing.T) {
 			lang := []string{"en", "ar"}[i%2]
 			scan := newFingers(demo.FingerSeed(1, c.ID, people.RightIndex), demo.FingerSeed(1, c.ID, people.LeftIndex))
 			desk, em, _, _ := newDesk(t, w)
 			k := newServiceKiosk(t, w, scan, desk)
-			k.identify(t, lang, c.ID, menuOf[c.Service])
-			v := k.await(t, "a service step", func(v ui.View) bool { return v.Step != ui.StepMenu })
-			if v.Step == ui.StepSubject {
+			k.identify(t, lang, c.ID, c.Service)
+			v := k.await(t, "a service step", func(v ui.View) bool { return v.Screen != ui.ScreenMenu })
+			if v.Screen == ui.ScreenSubject {
 				// With only oneself to choose the step passes by itself.
 				v = k.await(t, "subjects", func(v ui.View) bool {
-					return v.Step != ui.StepSubject || (v.Catalogue != nil && len(v.Catalogue.Subjects) > 0)
+					return v.Screen != ui.ScreenSubject || (v.Catalogue != nil && len(v.Catalogue.Subjects) > 0)
 				})
 			}
-			if v.Step == ui.StepSubject {
+			if v.Screen == ui.ScreenSubject {
 				idx := -1
 				for j, s := range v.Catalogue.Subjects {
 					if len(s.Last4) > 4 {
@@ -97,9 +92,9 @@ func TestCatalogueThroughTheScreens(t *testing.T) {
 					t.Fatalf("subject not listed: %+v", v.Catalogue.Subjects)
 				}
 				k.send(ui.Event{Kind: ui.EvSubject, Value: strconv.Itoa(idx)})
-				v = k.await(t, "past the subject", func(v ui.View) bool { return v.Step != ui.StepSubject })
+				v = k.await(t, "past the subject", func(v ui.View) bool { return v.Screen != ui.ScreenSubject })
 			}
-			if v.Step == ui.StepOptions {
+			if v.Screen == ui.ScreenOptions {
 				for _, name := range []string{"visa_type", "months", "years"} {
 					if val, ok := c.Options[name]; ok {
 						k.send(ui.Event{Kind: ui.EvOption, Value: name + "=" + val})
@@ -108,7 +103,7 @@ func TestCatalogueThroughTheScreens(t *testing.T) {
 				k.send(ui.Event{Kind: ui.EvConfirm})
 			}
 			v = k.await(t, "eligibility answer", func(v ui.View) bool {
-				return v.Step == ui.StepEligibility && v.Catalogue != nil && v.Catalogue.Checked
+				return v.Screen == ui.ScreenEligibility && v.Catalogue != nil && v.Catalogue.Checked
 			})
 			if v.Catalogue.Eligible != c.WantEligible {
 				t.Fatalf("%s: eligible %v, reasons %v; want %v %v", c.Story, v.Catalogue.Eligible, v.Catalogue.Reasons, c.WantEligible, c.WantReasons)
@@ -118,32 +113,32 @@ func TestCatalogueThroughTheScreens(t *testing.T) {
 					t.Fatalf("%s: reasons %v problem %q, want %v", c.Story, v.Catalogue.Reasons, v.Problem, c.WantReasons)
 				}
 				k.send(ui.Event{Kind: ui.EvConfirm})
-				k.await(t, "thanks", step(ui.StepThanks))
+				k.await(t, "thanks", step(ui.ScreenThanks))
 				return
 			}
 			k.send(ui.Event{Kind: ui.EvConfirm})
-			if c.Service == "activate_account" {
-				v = k.await(t, "second finger", func(v ui.View) bool { return v.Step == ui.StepFinger && !v.Scanning })
+			if c.Service == domain.ActivateAbsher {
+				v = k.await(t, "second finger", func(v ui.View) bool { return v.Screen == ui.ScreenFinger && !v.Scanning })
 				if v.Finger != "left_index" {
 					t.Fatalf("second finger %q", v.Finger)
 				}
-				k.await(t, "mobile", step(ui.StepMobile))
+				k.await(t, "mobile", step(ui.ScreenMobile))
 				k.typeDigits("0598765432")
 				k.send(ui.Event{Kind: ui.EvConfirm})
-				k.await(t, "code", func(v ui.View) bool { return v.Step == ui.StepCode && v.ResendIn > 0 })
+				k.await(t, "code", func(v ui.View) bool { return v.Screen == ui.ScreenCode && v.ResendIn > 0 })
 				k.typeDigits(w.lastCode(t, "+966598765432"))
 				k.send(ui.Event{Kind: ui.EvConfirm})
 			}
-			v = k.await(t, "result", step(ui.StepResult))
-			if !v.Done || v.Reference == "" || v.Catalogue == nil || len(v.Catalogue.Details) == 0 || v.Catalogue.Service != serviceID(menuOf[c.Service]) {
+			v = k.await(t, "result", step(ui.ScreenResult))
+			if !v.Done || v.Reference == "" || v.Catalogue == nil || len(v.Catalogue.Details) == 0 || v.Catalogue.Service != c.Service {
 				t.Fatalf("%s: result %+v %+v", c.Story, v, v.Catalogue)
 			}
 			// The receipt is laid out for the service and printed.
 			k.send(ui.Event{Kind: ui.EvConfirm})
-			k.await(t, "receipt offer", step(ui.StepReceipt))
+			k.await(t, "receipt offer", step(ui.ScreenReceipt))
 			before := len(em.Pages())
 			k.send(ui.Event{Kind: ui.EvReceipt, Value: "yes"})
-			v = k.await(t, "thanks", step(ui.StepThanks))
+			v = k.await(t, "thanks", step(ui.ScreenThanks))
 			if v.Problem != "" {
 				t.Fatalf("%s: receipt refused: %q", c.Story, v.Problem)
 			}
@@ -155,24 +150,19 @@ func TestCatalogueThroughTheScreens(t *testing.T) {
 }
 
 // TestMenuFromTheCentresConfig: the menu is the centre's configuration in
-// its order, under the screens' names; a service switched off by the
-// centre is not offered.
+// its order, each service under its one name; a service switched off by
+// the centre is not offered.
 func TestMenuFromTheCentresConfig(t *testing.T) {
 	w := newDemoWorld(t, "")
 	k := newServiceKiosk(t, w, newFingers(1), nil)
 	k.send(ui.Event{Kind: ui.EvTouch}, ui.Event{Kind: ui.EvLanguage, Value: "en"})
 	k.typeDigits(w.ppl[0].ID)
 	k.send(ui.Event{Kind: ui.EvConfirm})
-	v := k.await(t, "menu", step(ui.StepMenu))
+	v := k.await(t, "menu", step(ui.ScreenMenu))
 	// No printer is fitted, so Print a document is not offered.
-	want := []string{"update_mobile", "activate_account", "extend_visit_visa", "exit_reentry", "renew_licence", "report_passport"}
+	want := []domain.ServiceID{domain.UpdateMobile, domain.ActivateAbsher, domain.VisaExtension, domain.ExitReentry, domain.LicenceRenewal, domain.ReportLostPassport}
 	if !reflect.DeepEqual(v.Services, want) {
 		t.Fatalf("menu %v, want %v", v.Services, want)
-	}
-	for _, s := range v.Services {
-		if !slices.Contains(ui.ServiceCodes, s) {
-			t.Errorf("menu code %q has no message on the screens", s)
-		}
 	}
 
 	cfg, err := w.client.Config(context.Background(), "kiosk-001")
@@ -180,7 +170,7 @@ func TestMenuFromTheCentresConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := range cfg.Services {
-		if cfg.Services[i].ID == flow.LicenceRenewal.ID {
+		if cfg.Services[i].ID == domain.LicenceRenewal {
 			cfg.Services[i].Enabled = false
 		}
 	}
@@ -191,8 +181,8 @@ func TestMenuFromTheCentresConfig(t *testing.T) {
 	k.send(ui.Event{Kind: ui.EvTouch}, ui.Event{Kind: ui.EvLanguage, Value: "en"})
 	k.typeDigits(w.ppl[0].ID)
 	k.send(ui.Event{Kind: ui.EvConfirm})
-	v = k.await(t, "menu", step(ui.StepMenu))
-	if slices.Contains(v.Services, "renew_licence") || len(v.Services) != len(want)-1 {
+	v = k.await(t, "menu", step(ui.ScreenMenu))
+	if slices.Contains(v.Services, domain.LicenceRenewal) || len(v.Services) != len(want)-1 {
 		t.Fatalf("menu %v offers what the centre switched off", v.Services)
 	}
 }

@@ -79,7 +79,7 @@ func TestPrintDocumentThroughTheScreens(t *testing.T) {
 	}
 	k := newServiceKiosk(t, w, newFingers(demo.FingerSeed(1, ravi.ID, people.RightIndex)), desk)
 	k.identify(t, "ar", ravi.ID, "print_document")
-	v := k.await(t, "documents", func(v ui.View) bool { return v.Step == ui.StepDocuments && len(v.Documents) > 0 })
+	v := k.await(t, "documents", func(v ui.View) bool { return v.Screen == ui.ScreenDocuments && len(v.Documents) > 0 })
 	var pick ui.Document
 	for _, d := range v.Documents {
 		if d.ID == "" || d.Title == "" {
@@ -94,11 +94,11 @@ func TestPrintDocumentThroughTheScreens(t *testing.T) {
 	}
 	before := len(em.Pages())
 	k.send(ui.Event{Kind: ui.EvDocument, Value: pick.ID})
-	v = k.await(t, "printing or thanks", func(v ui.View) bool { return v.Step == ui.StepDocPrinting || v.Step == ui.StepThanks })
-	if v.Step == ui.StepDocPrinting && v.Printing.ID != pick.ID {
+	v = k.await(t, "printing or thanks", func(v ui.View) bool { return v.Screen == ui.ScreenDocPrinting || v.Screen == ui.ScreenThanks })
+	if v.Screen == ui.ScreenDocPrinting && v.Printing.ID != pick.ID {
 		t.Fatalf("printing %+v, chose %+v", v.Printing, pick)
 	}
-	v = k.await(t, "thanks", step(ui.StepThanks))
+	v = k.await(t, "thanks", step(ui.ScreenThanks))
 	if v.Problem != "" {
 		t.Fatalf("thank-you screen with problem %q", v.Problem)
 	}
@@ -135,7 +135,7 @@ func TestPrintDocumentHiddenWithoutPaper(t *testing.T) {
 	k.send(ui.Event{Kind: ui.EvTouch}, ui.Event{Kind: ui.EvLanguage, Value: "en"})
 	k.typeDigits(w.ppl[0].ID)
 	k.send(ui.Event{Kind: ui.EvConfirm})
-	v := k.await(t, "menu", step(ui.StepMenu))
+	v := k.await(t, "menu", step(ui.ScreenMenu))
 	for _, s := range v.Services {
 		if s == "print_document" {
 			t.Fatalf("menu %v offers printing with no paper", v.Services)

@@ -106,8 +106,8 @@ func (k *kiosk) typeText(s string) {
 // number and its code, up to the result and the thank-you screen.
 func passwordAndCodes(t *testing.T, w *world, k *kiosk, registeredMobile string) {
 	t.Helper()
-	v := k.await(t, "password", func(v ui.View) bool { return v.Step == ui.StepPassword && !v.Busy })
-	if v.CanReveal || v.Entry != "" {
+	v := k.await(t, "password", func(v ui.View) bool { return v.Screen == ui.ScreenPassword && !v.Busy })
+	if !v.CanReveal || v.Revealed || v.Entry != "" {
 		t.Fatalf("password screen %+v", v)
 	}
 	// Confirm with nothing typed is refused on the spot.
@@ -121,9 +121,18 @@ func passwordAndCodes(t *testing.T, w *world, k *kiosk, registeredMobile string)
 	if v.Entry != "•••••••••" {
 		t.Fatalf("typed password shows as %q", v.Entry)
 	}
+	// Show shows the password itself, and a second touch hides it again.
+	k.send(ui.Event{Kind: ui.EvReveal})
+	if v = k.scr.View(); !v.Revealed || v.Entry != "demo@2026" {
+		t.Fatalf("revealed password screen %+v", v)
+	}
+	k.send(ui.Event{Kind: ui.EvReveal})
+	if v = k.scr.View(); v.Revealed || v.Entry != "•••••••••" {
+		t.Fatalf("hidden again: %+v", v)
+	}
 	k.drain()
 	k.send(ui.Event{Kind: ui.EvConfirm})
-	v = k.await(t, "wrong password", func(v ui.View) bool { return v.Step == ui.StepPassword && !v.Busy && v.Problem != "" })
+	v = k.await(t, "wrong password", func(v ui.View) bool { return v.Screen == ui.ScreenPassword && !v.Busy && v.Problem != "" })
 	if v.Problem != "password_wrong" || v.Entry != "" {
 		t.Fatalf("after a wrong password %+v", v)
 	}
@@ -131,25 +140,25 @@ func passwordAndCodes(t *testing.T, w *world, k *kiosk, registeredMobile string)
 	k.drain()
 	k.send(ui.Event{Kind: ui.EvConfirm})
 	// While the centre checks the password the screen says it is busy.
-	k.await(t, "busy", func(v ui.View) bool { return v.Step == ui.StepPassword && v.Busy })
-	v = k.await(t, "fallback code", func(v ui.View) bool { return v.Step == ui.StepCode && !v.Busy })
+	k.await(t, "busy", func(v ui.View) bool { return v.Screen == ui.ScreenPassword && v.Busy })
+	v = k.await(t, "fallback code", func(v ui.View) bool { return v.Screen == ui.ScreenCode && !v.Busy })
 	if v.MobileLast4 != registeredMobile[len(registeredMobile)-4:] {
 		t.Fatalf("code screen %+v, registered mobile ends %s", v, registeredMobile[len(registeredMobile)-4:])
 	}
 	k.typeDigits(w.code(t, registeredMobile))
 	k.send(ui.Event{Kind: ui.EvConfirm})
-	k.await(t, "mobile entry", step(ui.StepMobile))
+	k.await(t, "mobile entry", step(ui.ScreenMobile))
 	k.typeDigits("0512345678")
 	k.send(ui.Event{Kind: ui.EvConfirm})
-	k.await(t, "new number's code", func(v ui.View) bool { return v.Step == ui.StepCode && !v.Busy && v.MobileLast4 == "5678" })
+	k.await(t, "new number's code", func(v ui.View) bool { return v.Screen == ui.ScreenCode && !v.Busy && v.MobileLast4 == "5678" })
 	k.typeDigits(w.code(t, newMobile))
 	k.send(ui.Event{Kind: ui.EvConfirm})
-	v = k.await(t, "result", step(ui.StepResult))
+	v = k.await(t, "result", step(ui.ScreenResult))
 	if !v.Done {
 		t.Fatalf("result %+v", v)
 	}
 	k.send(ui.Event{Kind: ui.EvConfirm})
-	k.await(t, "thanks", step(ui.StepThanks))
+	k.await(t, "thanks", step(ui.ScreenThanks))
 }
 
 func start(k *kiosk, id string) {
@@ -179,18 +188,18 @@ func TestNoraFingerRefusedThenPassword(t *testing.T) {
 	showcaseCase(t, cases, nora)
 	k := showcaseKiosk(t, w, cases)
 	start(k, nora)
-	v := k.await(t, "fingerprint", func(v ui.View) bool { return v.Step == ui.StepFinger && !v.Scanning })
+	v := k.await(t, "fingerprint", func(v ui.View) bool { return v.Screen == ui.ScreenFinger && !v.Scanning })
 	if !v.CanFallback || v.Finger != "right_index" {
 		t.Fatalf("fingerprint screen %+v", v)
 	}
-	v = k.await(t, "first miss", func(v ui.View) bool { return v.Step == ui.StepFinger && !v.Scanning && v.Problem != "" })
+	v = k.await(t, "first miss", func(v ui.View) bool { return v.Screen == ui.ScreenFinger && !v.Scanning && v.Problem != "" })
 	if v.Problem != "finger_no_match" || v.Finger != "left_index" {
 		t.Fatalf("after the first miss %+v", v)
 	}
 	// Try again by touch, before the automatic re-arm.
 	k.send(ui.Event{Kind: ui.EvConfirm})
 	v = k.await(t, "second miss", func(v ui.View) bool {
-		return v.Step == ui.StepFinger && !v.Scanning && v.Problem != "" && v.TriesLeft == 1
+		return v.Screen == ui.ScreenFinger && !v.Scanning && v.Problem != "" && v.TriesLeft == 1
 	})
 	if !v.CanFallback {
 		t.Fatalf("after the second miss the fallback is not offered: %+v", v)

@@ -18,10 +18,14 @@ func walk(t *testing.T, w *world, k *kiosk) ui.View {
 	if v.Finger != "right_index" {
 		t.Fatalf("first finger %q", v.Finger)
 	}
-	k.await(t, "mobile entry", step(ui.StepMobile))
+	k.await(t, "mobile entry", step(ui.ScreenMobile))
+	// The keypad takes what the flow's field takes.
+	if got, want := k.scr.View().MaxDigits, k.scr.M.View().MaxEntry; got != want || want == 0 {
+		t.Fatalf("mobile keypad limit on screen %d, flow's %d", got, want)
+	}
 	k.typeDigits("0512345678")
 	k.send(ui.Event{Kind: ui.EvConfirm})
-	v = k.await(t, "code", func(v ui.View) bool { return v.Step == ui.StepCode && v.ResendIn > 0 })
+	v = k.await(t, "code", func(v ui.View) bool { return v.Screen == ui.ScreenCode && v.ResendIn > 0 })
 	if v.MobileLast4 != "5678" || v.ResendIn != 60 {
 		t.Fatalf("code screen %+v", v)
 	}
@@ -32,7 +36,7 @@ func walk(t *testing.T, w *world, k *kiosk) ui.View {
 	}
 	k.typeDigits(w.code(t, newMobile))
 	k.send(ui.Event{Kind: ui.EvConfirm})
-	return k.await(t, "result", step(ui.StepResult))
+	return k.await(t, "result", step(ui.ScreenResult))
 }
 
 func TestUpdateMobileQueuedWhenNotDelivered(t *testing.T) {
@@ -57,7 +61,7 @@ func TestUpdateMobileQueuedWhenNotDelivered(t *testing.T) {
 		t.Fatalf("delivery %+v", res)
 	}
 	k.send(ui.Event{Kind: ui.EvConfirm})
-	k.await(t, "thanks", step(ui.StepThanks))
+	k.await(t, "thanks", step(ui.ScreenThanks))
 }
 
 func TestUpdateMobileDoneWhenAcknowledged(t *testing.T) {

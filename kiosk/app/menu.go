@@ -42,7 +42,7 @@ func (o Offer) Deps() flow.Deps {
 	if o.Runtime != nil {
 		if rt := o.Runtime(); rt != nil && rt.Central {
 			if len(rt.Menu) > 0 {
-				d.Services = rt.Menu
+				d.Menu = rt.Menu
 			}
 			if rt.Timing.Idle > 0 {
 				d.Timing = rt.Timing

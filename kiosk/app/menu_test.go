@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/absher-kiosk/kiosk/devices/health"
+	"github.com/absher-kiosk/kiosk/kiosk/domain"
 	"github.com/absher-kiosk/kiosk/kiosk/flow"
 	"github.com/absher-kiosk/kiosk/kiosk/ui"
 	"github.com/absher-kiosk/kiosk/sync/api"
@@ -25,7 +26,7 @@ func (docPrinter) PrintDocument(context.Context, string, string, string) error {
 
 func TestOfferFollowsHealthAndConfig(t *testing.T) {
 	base := flow.Deps{Printer: receiptPrinter{}, DocPrinter: docPrinter{}, Scanner: greyScanner{},
-		Services: []flow.ServiceItem{{ID: flow.UpdateMobile.ID, Enabled: true}}}
+		Services: flow.Services(), Menu: []flow.ServiceItem{{ID: domain.UpdateMobile, Enabled: true}}}
 	for _, tc := range []struct {
 		name                  string
 		warnings              []health.Warning
@@ -46,11 +47,11 @@ func TestOfferFollowsHealthAndConfig(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			o := Offer{Base: base, Avail: func() health.Availability { return health.Compute(tc.warnings) },
-				Runtime: func() *Runtime { return resolve(Local{}, tc.cfg) }}
+				Runtime: func() *Runtime { return resolve(Local{Services: base.Services}, tc.cfg) }}
 			d := o.Deps()
 			if (d.Printer != nil) != tc.printer || d.DocPrinter.CanPrint() != tc.docs || d.Scanner.Usable() != tc.finger ||
-				len(d.Services) != tc.services || d.Timing.Idle != tc.idle {
-				t.Fatalf("printer %v docs %v finger %v services %d idle %v", d.Printer != nil, d.DocPrinter.CanPrint(), d.Scanner.Usable(), len(d.Services), d.Timing.Idle)
+				len(d.Menu) != tc.services || d.Timing.Idle != tc.idle {
+				t.Fatalf("printer %v docs %v finger %v services %d idle %v", d.Printer != nil, d.DocPrinter.CanPrint(), d.Scanner.Usable(), len(d.Menu), d.Timing.Idle)
 			}
 		})
 	}
@@ -62,7 +63,7 @@ func TestSwitchRebuildsBetweenVisits(t *testing.T) {
 	printing := true
 	build := func() *flow.Machine {
 		d := flow.Deps{Centre: happyCentre{}, Scanner: greyScanner{}, Submitter: doneSubmitter{},
-			Services: []flow.ServiceItem{{ID: flow.UpdateMobile.ID, Enabled: true}}}
+			Services: flow.Services(), Menu: []flow.ServiceItem{{ID: domain.UpdateMobile, Enabled: true}}}
 		if printing {
 			d.Printer = receiptPrinter{}
 		}
@@ -95,8 +96,8 @@ func TestSwitchRebuildsBetweenVisits(t *testing.T) {
 	if sw.Builds() != 3 || !sw.Machine().View().PrinterPresent {
 		t.Fatalf("after the visit: builds %d printer %v", sw.Builds(), sw.Machine().View().PrinterPresent)
 	}
-	if last := views[len(views)-1]; last.Step != ui.StepAttract {
-		t.Fatalf("screens last told %+v", last.Step)
+	if last := views[len(views)-1]; last.Screen != ui.ScreenAttract {
+		t.Fatalf("screens last told %+v", last.Screen)
 	}
 }
 
@@ -108,7 +109,7 @@ func TestSwitchRebuildsBetweenVisits(t *testing.T) {
 func TestSwitchKeepsTapsDuringRebuilds(t *testing.T) {
 	build := func() *flow.Machine {
 		return flow.New(flow.Deps{Centre: happyCentre{}, Scanner: greyScanner{}, Submitter: doneSubmitter{},
-			Services: []flow.ServiceItem{{ID: flow.UpdateMobile.ID, Enabled: true}}})
+			Services: flow.Services(), Menu: []flow.ServiceItem{{ID: domain.UpdateMobile, Enabled: true}}})
 	}
 	for i := range 300 {
 		sw := NewSwitch(build, 3*time.Second)
@@ -124,9 +125,9 @@ func TestSwitchKeepsTapsDuringRebuilds(t *testing.T) {
 			t.Fatalf("round %d: the tap was lost, the flow is at %s", i, got)
 		}
 		mu.Lock()
-		shown := last.Step
+		shown := last.Screen
 		mu.Unlock()
-		if shown != ui.StepLanguage {
+		if shown != ui.ScreenLanguage {
 			t.Fatalf("round %d: the screens were last told %v while the flow is at the language step", i, shown)
 		}
 	}

@@ -84,9 +84,9 @@ func TestUpdateMobileWithRecordedScanner(t *testing.T) {
 
 	k := updateMobileKiosk(w.client, scanner, w.delivering(t))
 	k.toFingerprint(t, "ar", person.ID)
-	v := k.await(t, "past the fingerprint", func(v ui.View) bool { return v.Step != ui.StepFinger })
-	if v.Step != ui.StepMobile {
-		t.Fatalf("after the recorded finger: step %v problem %q, want the new mobile number", v.Step, v.Problem)
+	v := k.await(t, "past the fingerprint", func(v ui.View) bool { return v.Screen != ui.ScreenFinger })
+	if v.Screen != ui.ScreenMobile {
+		t.Fatalf("after the recorded finger: step %v problem %q, want the new mobile number", v.Screen, v.Problem)
 	}
 	mobile := "0598765432"
 	if strings.HasSuffix(person.Mobile, mobile[1:]) {
@@ -94,10 +94,10 @@ func TestUpdateMobileWithRecordedScanner(t *testing.T) {
 	}
 	k.typeDigits(mobile)
 	k.send(ui.Event{Kind: ui.EvConfirm})
-	k.await(t, "code", func(v ui.View) bool { return v.Step == ui.StepCode })
+	k.await(t, "code", func(v ui.View) bool { return v.Screen == ui.ScreenCode })
 	k.typeDigits(w.code(t, "+966"+mobile[1:]))
 	k.send(ui.Event{Kind: ui.EvConfirm})
-	v = k.await(t, "result", step(ui.StepResult))
+	v = k.await(t, "result", step(ui.ScreenResult))
 	if !v.Done || !strings.HasPrefix(v.Reference, "K-") {
 		t.Fatalf("result %+v, want the centre's acknowledgement", v)
 	}
@@ -198,11 +198,11 @@ func TestSimulatorPresentsTheRecording(t *testing.T) {
 	}
 	k := updateMobileKiosk(simscanner.Presenting{Centre: w.client, Scanner: sim}, sim, refuseQueued{t})
 	k.toFingerprint(t, "en", person.ID)
-	if v := k.await(t, "past the fingerprint", func(v ui.View) bool { return v.Step != ui.StepFinger }); v.Step != ui.StepMobile {
-		t.Fatalf("after the presented recording: step %v problem %q", v.Step, v.Problem)
+	if v := k.await(t, "past the fingerprint", func(v ui.View) bool { return v.Screen != ui.ScreenFinger }); v.Screen != ui.ScreenMobile {
+		t.Fatalf("after the presented recording: step %v problem %q", v.Screen, v.Problem)
 	}
 	k.send(ui.Event{Kind: ui.EvCancel})
-	k.await(t, "attract", step(ui.StepAttract))
+	k.await(t, "attract", step(ui.ScreenAttract))
 	if !bytes.Equal(grey.Pix, kept) {
 		t.Fatal("the visit's wipe zeroed the simulator's own image: the next visit would present a blank finger")
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/absher-kiosk/kiosk/central/demo"
 	"github.com/absher-kiosk/kiosk/central/people"
 	"github.com/absher-kiosk/kiosk/kiosk/centre"
+	"github.com/absher-kiosk/kiosk/kiosk/domain"
 	"github.com/absher-kiosk/kiosk/kiosk/flow"
 	"github.com/absher-kiosk/kiosk/kiosk/pii"
 	"github.com/absher-kiosk/kiosk/kiosk/simscanner"
@@ -150,7 +151,7 @@ func newKiosk(t *testing.T, w *world, sub flow.Submitter) *kiosk {
 // made of the given parts, with every view change collected.
 func updateMobileKiosk(c flow.Centre, sc flow.Scanner, sub flow.Submitter) *kiosk {
 	m := flow.New(flow.Deps{Centre: c, Scanner: sc, EncodeRecord: EncodeRecord, Submitter: sub,
-		Services: []flow.ServiceItem{{ID: flow.UpdateMobile.ID, Enabled: true}}})
+		Services: flow.Services(), Menu: []flow.ServiceItem{{ID: domain.UpdateMobile, Enabled: true}}})
 	k := &kiosk{scr: NewScreens(m, 3*time.Second), views: make(chan ui.View, 4096)}
 	k.scr.Subscribe(func(v ui.View) { k.views <- v })
 	return k
@@ -178,9 +179,9 @@ func (k *kiosk) toFingerprint(t *testing.T, lang, id string) ui.View {
 	k.send(ui.Event{Kind: ui.EvTouch}, ui.Event{Kind: ui.EvLanguage, Value: lang})
 	k.typeDigits(id)
 	k.send(ui.Event{Kind: ui.EvConfirm})
-	k.await(t, "menu", step(ui.StepMenu))
+	k.await(t, "menu", step(ui.ScreenMenu))
 	k.send(ui.Event{Kind: ui.EvService, Value: "update_mobile"})
-	return k.await(t, "fingerprint", func(v ui.View) bool { return v.Step == ui.StepFinger && !v.Scanning })
+	return k.await(t, "fingerprint", func(v ui.View) bool { return v.Screen == ui.ScreenFinger && !v.Scanning })
 }
 
 func (k *kiosk) send(evs ...ui.Event) {
@@ -215,4 +216,4 @@ func (k *kiosk) await(t *testing.T, what string, ok func(ui.View) bool) ui.View 
 	}
 }
 
-func step(s ui.Step) func(ui.View) bool { return func(v ui.View) bool { return v.Step == s } }
+func step(s ui.Screen) func(ui.View) bool { return func(v ui.View) bool { return v.Screen == s } }

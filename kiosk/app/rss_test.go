@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
+	"github.com/absher-kiosk/kiosk/kiosk/domain"
 	"github.com/absher-kiosk/kiosk/kiosk/flow"
 	"github.com/absher-kiosk/kiosk/kiosk/pii"
 	"github.com/absher-kiosk/kiosk/kiosk/ui"
@@ -107,8 +108,8 @@ func BenchmarkSessionsRSS(b *testing.B) {
 	}
 	m := flow.New(flow.Deps{Centre: happyCentre{}, Scanner: greyScanner{}, Submitter: doneSubmitter{},
 		EncodeRecord: func(*image.Gray, int, int) ([]byte, error) { return make([]byte, 4096), nil },
-		Services:     []flow.ServiceItem{{ID: "update_mobile", Enabled: true}},
-		Go:           func(f func()) { mu.Lock(); pending = append(pending, f); mu.Unlock() }})
+		Services:     flow.Services(), Menu: []flow.ServiceItem{{ID: domain.UpdateMobile, Enabled: true}},
+		Go: func(f func()) { mu.Lock(); pending = append(pending, f); mu.Unlock() }})
 	s := NewScreens(m, 0)
 	if _, err := ui.New(a, w, s, ui.Options{}); err != nil {
 		b.Fatal(err)
@@ -133,12 +134,12 @@ func BenchmarkSessionsRSS(b *testing.B) {
 		drain()
 		keys("0512345678")
 		keys("123456")
-		if v := s.View(); v.Step != ui.StepResult || !v.Done {
+		if v := s.View(); v.Screen != ui.ScreenResult || !v.Done {
 			b.Fatalf("visit ended at %+v", v)
 		}
 		s.Send(ui.Event{Kind: ui.EvConfirm})
 		s.Send(ui.Event{Kind: ui.EvFinish})
-		if v := s.View(); v.Step != ui.StepAttract {
+		if v := s.View(); v.Screen != ui.ScreenAttract {
 			b.Fatalf("not back on the attract screen: %+v", v)
 		}
 	}

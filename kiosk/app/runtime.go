@@ -31,6 +31,9 @@ type Runtime struct {
 // Local is what the kiosk's own configuration says until the centre says
 // otherwise.
 type Local struct {
+	// Services are the services the kiosk can run; the central menu is
+	// resolved against them.
+	Services          flow.Catalogue
 	Timing            session.Timing
 	HeartbeatInterval time.Duration
 }
@@ -55,7 +58,7 @@ func resolve(local Local, c *api.Config) *Runtime {
 	}
 	rt.Central = true
 	if len(c.Services) > 0 {
-		rt.Menu = flow.MenuFromConfig(c.Services)
+		rt.Menu = local.Services.Menu(c.Services)
 	}
 	if c.Timeouts.IdleSeconds > 0 {
 		rt.Timing = session.FromSeconds(c.Timeouts.IdleSeconds, c.Timeouts.WarningSeconds)

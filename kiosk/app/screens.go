@@ -1,13 +1,14 @@
 package app
 
 import (
+	"slices"
 	"sync"
 	"time"
 
+	"github.com/absher-kiosk/kiosk/kiosk/domain"
 	"github.com/absher-kiosk/kiosk/kiosk/flow"
 	"github.com/absher-kiosk/kiosk/kiosk/pii"
 	"github.com/absher-kiosk/kiosk/kiosk/ui"
-	"github.com/absher-kiosk/kiosk/sync/api"
 )
 
 // Screens is the screens' machine (ui.Machine) over the flow engine. It
@@ -84,60 +85,70 @@ func fingerStep(s flow.Step) bool { return s == flow.StepFingerprint || s == flo
 
 // rearmable problems are answered by simply trying again: a miss (now with
 // the other finger) or a capture the quality gate refused.
-func rearmable(code string) bool {
-	return code == flow.ProblemNotMatched || code == flow.ProblemQuality
+func rearmable(code domain.ProblemCode) bool {
+	return code == domain.ProblemNotMatched || code == domain.ProblemQuality
 }
 
-// ToUI translates a flow view into the screen to draw.
+// codeDigits is the length of an SMS code. The code screen stays drawn
+// while the submission runs, when the flow takes no input and publishes
+// no limit, so the screens keep the code's length for that moment.
+const codeDigits = 6
+
+// ToUI translates a flow view into the screen to draw. It is the one place
+// where the flow's steps become the screens' coarser ui.Screen (with
+// catalogueScreen for the catalogue's and Print a document's steps).
 func ToUI(v flow.View) ui.View {
 	u := ui.View{Lang: v.Lang, IdleWarning: v.IdleWarning, IdleLeft: seconds(v.IdleLeft)}
 	switch v.Step {
 	case flow.StepAttract:
-		u.Step = ui.StepAttract
+		u.Screen = ui.ScreenAttract
 	case flow.StepLanguage:
-		u.Step = ui.StepLanguage
+		u.Screen = ui.ScreenLanguage
 	case flow.StepIDEntry:
-		u.Step, u.MaxDigits, u.Entry = ui.StepID, 10, v.Entry
+		u.Screen, u.MaxDigits, u.Entry = ui.ScreenID, v.MaxEntry, v.Entry
 	case flow.StepMenu, flow.StepIdentify:
 		// Starting the identification happens on the menu: a failure is
 		// shown there and choosing the service again retries it.
-		u.Step = ui.StepMenu
+		u.Screen = ui.ScreenMenu
 		for _, it := range v.Services {
 			if it.Enabled {
-				u.Services = append(u.Services, menuCode(it.ID))
+				u.Services = append(u.Services, it.ID)
 			}
 		}
 		if v.Step == flow.StepIdentify && len(u.Services) == 0 && v.Service != "" {
-			u.Services = []string{menuCode(v.Service)}
+			u.Services = []domain.ServiceID{v.Service}
 		}
 	case flow.StepFingerprint:
-		u.Step, u.Scanning, u.TriesLeft, u.CanFallback = ui.StepFinger, v.Busy, v.TriesLeft, v.CanFallback
+		u.Screen, u.Scanning, u.TriesLeft, u.CanFallback = ui.ScreenFinger, v.Busy, v.TriesLeft, v.CanFallback
 		u.Finger = "right_index"
 		if v.Finger == flow.LeftIndex {
 			u.Finger = "left_index"
 		}
 	case flow.StepFallbackPassword:
-		// The flow shows the password as dots only, so the screens cannot
-		// reveal it: no show button.
-		u.Step, u.Entry = ui.StepPassword, v.Entry
+		// The flow decides whether the password may be shown, and shows
+		// it in Entry only when the person asked.
+		u.Screen, u.Entry, u.CanReveal, u.Revealed = ui.ScreenPassword, v.Entry, v.CanReveal, v.Revealed
 	case flow.StepMobileEntry:
-		u.Step, u.MaxDigits, u.Entry = ui.StepMobile, 10, v.Entry
+		u.Screen, u.MaxDigits, u.Entry = ui.ScreenMobile, v.MaxEntry, v.Entry
 	case flow.StepFallbackCode, flow.StepMobileCode, flow.StepSubmitting:
-		u.Step, u.MaxDigits, u.Entry = ui.StepCode, 6, v.Entry
+		u.Screen, u.MaxDigits, u.Entry = ui.ScreenCode, v.MaxEntry, v.Entry
+		if v.Step == flow.StepSubmitting {
+			u.MaxDigits = codeDigits
+		}
 		u.MobileLast4 = last4(v.MaskedMobile)
 		u.ResendIn = seconds(v.ResendIn)
-		if v.Problem != nil && v.Problem.Code == flow.ProblemCodeWrong {
+		if v.Problem != nil && v.Problem.Code == domain.ProblemCodeWrong {
 			u.TriesLeft = v.CodeTriesLeft
 		}
 	case flow.StepResult:
-		u.Step, u.Done, u.Reference = ui.StepResult, v.Done, v.Reference
+		u.Screen, u.Done, u.Reference = ui.ScreenResult, v.Done, v.Reference
 	case flow.StepReceiptOffer, flow.StepPrinting:
-		u.Step, u.Scanning = ui.StepReceipt, v.Busy
+		u.Screen, u.Scanning = ui.ScreenReceipt, v.Busy
 	case flow.StepThankYou:
-		u.Step = ui.StepThanks
+		u.Screen = ui.ScreenThanks
 	default:
-		if !catalogueStep(v, &u) {
-			u.Step = ui.StepError
+		if !catalogueScreen(v, &u) {
+			u.Screen = ui.ScreenError
 		}
 	}
 	catalogueParts(v, &u)
@@ -146,10 +157,10 @@ func ToUI(v flow.View) ui.View {
 		u.Busy = true
 	}
 	if v.Problem != nil {
-		if v.Problem.Code == flow.ProblemQuality {
+		if v.Problem.Code == domain.ProblemQuality {
 			u.Quality = qualityCode(v.Problem.Hint)
 		} else {
-			u.Problem = problemCode(v.Step, v.Problem)
+			u.Problem = screenProblem(v.Step, v.Problem.Code)
 		}
 	}
 	if v.Step == flow.StepError && u.Problem == "" {
@@ -202,11 +213,15 @@ func qualityCode(hint string) string {
 	return "no_finger"
 }
 
-// problemCode maps the flow's problem codes (its own, the input rules'
-// and the centre's) to the screens' codes; the same input rule reads
-// differently on the ID and the mobile screens.
-func problemCode(step flow.Step, p *flow.Problem) string {
-	switch p.Code {
+// screenProblem is the one place where a problem of the flow (its own
+// codes, the input rules' reasons, the centre's refusals and rule codes)
+// becomes the screens' message "problem_<code>". The same input rule reads
+// differently on the ID, mobile and password screens; a rule code the
+// screens cannot name reads as "not eligible". Only a code nobody declared
+// reads as "internal": TestEveryProblemHasWords keeps that from happening
+// to a declared one.
+func screenProblem(step flow.Step, code domain.ProblemCode) string {
+	switch code {
 	case pii.Empty, pii.TooShort, pii.TooLong, pii.NotDigits:
 		switch step {
 		case flow.StepFallbackPassword:
@@ -226,29 +241,37 @@ func problemCode(step flow.Step, p *flow.Problem) string {
 		return "id_checksum"
 	case pii.NotMobile:
 		return "mobile_format"
-	case "id_unknown":
+	case domain.ProblemUnknownPerson:
 		return "id_unknown"
-	case api.CodeWrongPassword:
+	case domain.ProblemWrongPassword:
 		return "password_wrong"
-	case flow.ProblemUnreachable:
+	case domain.ProblemUnreachable:
 		return "central_unreachable"
-	case flow.ProblemNotMatched:
+	case domain.ProblemNotMatched:
 		return "finger_no_match"
-	case flow.ProblemLocked, flow.ProblemResendLimit:
+	case domain.ProblemLocked, domain.ProblemResendLimit:
 		return "too_many_attempts"
-	case flow.ProblemScannerUnavailable:
-		return "scanner_unavailable"
-	case flow.ProblemCodeWrong, flow.ProblemCodeExpired, flow.ProblemServiceUnavailable:
-		return p.Code
-	case flow.ProblemNoAccount:
+	case domain.ProblemNoAccount:
 		return "service_unavailable"
-	case flow.ProblemPrinterFailed:
+	case domain.ProblemPrinterFailed:
 		return "printer_unavailable"
-	case "session_expired":
+	case domain.ProblemSessionExpired:
 		return "timeout"
+	case domain.ProblemScannerUnavailable, domain.ProblemCodeWrong, domain.ProblemCodeExpired,
+		domain.ProblemServiceUnavailable, domain.ProblemResendTooSoon,
+		domain.ProblemNotEligible, domain.ProblemChooseOption, domain.ProblemNoSubjects,
+		domain.ProblemNoDocuments, domain.ProblemDocPrinterDown:
+		return string(code)
+	case domain.ProblemUnexpected:
+		return "internal"
 	}
-	if c, ok := catalogueProblem(p.Code); ok {
-		return c
+	// A rule that refused at submission: named when the screens have its
+	// own message, else "not eligible".
+	if slices.Contains(ui.ReasonCodes, string(code)) {
+		if slices.Contains(ui.ProblemCodes, string(code)) {
+			return string(code)
+		}
+		return string(domain.ProblemNotEligible)
 	}
 	return "internal"
 }
@@ -284,7 +307,9 @@ func ToFlow(v flow.View, e ui.Event) flow.Event {
 		if v.Step == flow.StepIdentify {
 			return flow.Retry{}
 		}
-		return flow.ChooseService{ID: serviceID(e.Value)}
+		return flow.ChooseService{ID: domain.ServiceID(e.Value)}
+	case ui.EvReveal:
+		return flow.Reveal{}
 	case ui.EvConfirm, ui.EvFinish:
 		if ev, ok := catalogueConfirm(v); ok {
 			return ev

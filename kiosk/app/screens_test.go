@@ -5,66 +5,73 @@ import (
 	"errors"
 	"image"
 	"reflect"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
 
+	"github.com/absher-kiosk/kiosk/kiosk/domain"
 	"github.com/absher-kiosk/kiosk/kiosk/flow"
+	"github.com/absher-kiosk/kiosk/kiosk/i18n"
 	"github.com/absher-kiosk/kiosk/kiosk/pii"
 	"github.com/absher-kiosk/kiosk/kiosk/ui"
 	"github.com/absher-kiosk/kiosk/sync/api"
 )
 
 func TestToUI(t *testing.T) {
-	p := func(code, hint string) *flow.Problem { return &flow.Problem{Code: code, Hint: hint, CanRetry: true} }
+	p := func(code domain.ProblemCode, hint string) *flow.Problem {
+		return &flow.Problem{Code: code, Hint: hint, CanRetry: true}
+	}
 	tests := []struct {
 		name string
 		in   flow.View
 		want ui.View
 	}{
-		{"attract", flow.View{Step: flow.StepAttract, Lang: "ar"}, ui.View{Step: ui.StepAttract, Lang: "ar"}},
-		{"id with bad check digit", flow.View{Step: flow.StepIDEntry, Lang: "en", Entry: "1234", Problem: p("bad_check_digit", "")},
-			ui.View{Step: ui.StepID, Lang: "en", Entry: "1234", MaxDigits: 10, Problem: "id_checksum"}},
-		{"id too short", flow.View{Step: flow.StepIDEntry, Problem: p("too_short", "")}, ui.View{Step: ui.StepID, MaxDigits: 10, Problem: "id_length"}},
-		{"mobile too short", flow.View{Step: flow.StepMobileEntry, Problem: p("too_short", "")}, ui.View{Step: ui.StepMobile, MaxDigits: 10, Problem: "mobile_format"}},
+		{"attract", flow.View{Step: flow.StepAttract, Lang: "ar"}, ui.View{Screen: ui.ScreenAttract, Lang: "ar"}},
+		{"id with bad check digit", flow.View{Step: flow.StepIDEntry, Lang: "en", Entry: "1234", MaxEntry: 10, Problem: p("bad_check_digit", "")},
+			ui.View{Screen: ui.ScreenID, Lang: "en", Entry: "1234", MaxDigits: 10, Problem: "id_checksum"}},
+		{"id too short", flow.View{Step: flow.StepIDEntry, MaxEntry: 10, Problem: p("too_short", "")}, ui.View{Screen: ui.ScreenID, MaxDigits: 10, Problem: "id_length"}},
+		{"mobile too short", flow.View{Step: flow.StepMobileEntry, MaxEntry: 16, Problem: p("too_short", "")}, ui.View{Screen: ui.ScreenMobile, MaxDigits: 16, Problem: "mobile_format"}},
 		{"menu shows enabled services", flow.View{Step: flow.StepMenu, Services: []flow.ServiceItem{{ID: "update_mobile", Enabled: true}, {ID: "x"}}},
-			ui.View{Step: ui.StepMenu, Services: []string{"update_mobile"}}},
-		{"identify unreachable shows on the menu", flow.View{Step: flow.StepIdentify, Service: "update_mobile", Problem: p(flow.ProblemUnreachable, "")},
-			ui.View{Step: ui.StepMenu, Services: []string{"update_mobile"}, Problem: "central_unreachable"}},
+			ui.View{Screen: ui.ScreenMenu, Services: []domain.ServiceID{"update_mobile"}}},
+		{"identify unreachable shows on the menu", flow.View{Step: flow.StepIdentify, Service: "update_mobile", Problem: p(domain.ProblemUnreachable, "")},
+			ui.View{Screen: ui.ScreenMenu, Services: []domain.ServiceID{"update_mobile"}, Problem: "central_unreachable"}},
 		{"unknown person", flow.View{Step: flow.StepIdentify, Service: "update_mobile", Problem: p("id_unknown", "")},
-			ui.View{Step: ui.StepMenu, Services: []string{"update_mobile"}, Problem: "id_unknown"}},
-		{"second finger after a miss", flow.View{Step: flow.StepFingerprint, Finger: flow.LeftIndex, TriesLeft: 2, Problem: p(flow.ProblemNotMatched, "")},
-			ui.View{Step: ui.StepFinger, Finger: "left_index", TriesLeft: 2, Problem: "finger_no_match"}},
-		{"quality hint", flow.View{Step: flow.StepFingerprint, Finger: flow.RightIndex, TriesLeft: 3, Problem: p(flow.ProblemQuality, "press_harder")},
-			ui.View{Step: ui.StepFinger, Finger: "right_index", TriesLeft: 3, Quality: "press_harder"}},
+			ui.View{Screen: ui.ScreenMenu, Services: []domain.ServiceID{"update_mobile"}, Problem: "id_unknown"}},
+		{"second finger after a miss", flow.View{Step: flow.StepFingerprint, Finger: flow.LeftIndex, TriesLeft: 2, Problem: p(domain.ProblemNotMatched, "")},
+			ui.View{Screen: ui.ScreenFinger, Finger: "left_index", TriesLeft: 2, Problem: "finger_no_match"}},
+		{"quality hint", flow.View{Step: flow.StepFingerprint, Finger: flow.RightIndex, TriesLeft: 3, Problem: p(domain.ProblemQuality, "press_harder")},
+			ui.View{Screen: ui.ScreenFinger, Finger: "right_index", TriesLeft: 3, Quality: "press_harder"}},
 		{"scanning", flow.View{Step: flow.StepFingerprint, Finger: flow.RightIndex, Busy: true},
-			ui.View{Step: ui.StepFinger, Finger: "right_index", Scanning: true}},
-		{"password as dots", flow.View{Step: flow.StepFallbackPassword, Entry: "•••"}, ui.View{Step: ui.StepPassword, Entry: "•••"}},
-		{"password checked by the centre", flow.View{Step: flow.StepFallbackPassword, Busy: true}, ui.View{Step: ui.StepPassword, Busy: true}},
-		{"password empty", flow.View{Step: flow.StepFallbackPassword, Problem: p("empty", "")}, ui.View{Step: ui.StepPassword, Problem: "password_empty"}},
-		{"password wrong", flow.View{Step: flow.StepFallbackPassword, Problem: p(api.CodeWrongPassword, "")}, ui.View{Step: ui.StepPassword, Problem: "password_wrong"}},
-		{"fallback offered", flow.View{Step: flow.StepFingerprint, Finger: flow.LeftIndex, TriesLeft: 2, CanFallback: true, Problem: p(flow.ProblemNotMatched, "")},
-			ui.View{Step: ui.StepFinger, Finger: "left_index", TriesLeft: 2, CanFallback: true, Problem: "finger_no_match"}},
+			ui.View{Screen: ui.ScreenFinger, Finger: "right_index", Scanning: true}},
+		{"password as dots", flow.View{Step: flow.StepFallbackPassword, Entry: "•••", CanReveal: true}, ui.View{Screen: ui.ScreenPassword, Entry: "•••", CanReveal: true}},
+		{"password shown on request", flow.View{Step: flow.StepFallbackPassword, Entry: "Demo@2026", CanReveal: true, Revealed: true},
+			ui.View{Screen: ui.ScreenPassword, Entry: "Demo@2026", CanReveal: true, Revealed: true}},
+		{"password checked by the centre", flow.View{Step: flow.StepFallbackPassword, Busy: true}, ui.View{Screen: ui.ScreenPassword, Busy: true}},
+		{"password empty", flow.View{Step: flow.StepFallbackPassword, Problem: p("empty", "")}, ui.View{Screen: ui.ScreenPassword, Problem: "password_empty"}},
+		{"password wrong", flow.View{Step: flow.StepFallbackPassword, Problem: p(api.CodeWrongPassword, "")}, ui.View{Screen: ui.ScreenPassword, Problem: "password_wrong"}},
+		{"fallback offered", flow.View{Step: flow.StepFingerprint, Finger: flow.LeftIndex, TriesLeft: 2, CanFallback: true, Problem: p(domain.ProblemNotMatched, "")},
+			ui.View{Screen: ui.ScreenFinger, Finger: "left_index", TriesLeft: 2, CanFallback: true, Problem: "finger_no_match"}},
 		{"identifying", flow.View{Step: flow.StepIdentify, Busy: true, Service: "update_mobile"},
-			ui.View{Step: ui.StepMenu, Services: []string{"update_mobile"}, Busy: true}},
-		{"fallback code checked", flow.View{Step: flow.StepFallbackCode, Busy: true, MaskedMobile: "*********1234"},
-			ui.View{Step: ui.StepCode, MaxDigits: 6, MobileLast4: "1234", Busy: true}},
+			ui.View{Screen: ui.ScreenMenu, Services: []domain.ServiceID{"update_mobile"}, Busy: true}},
+		{"fallback code checked", flow.View{Step: flow.StepFallbackCode, MaxEntry: 6, Busy: true, MaskedMobile: "*********1234"},
+			ui.View{Screen: ui.ScreenCode, MaxDigits: 6, MobileLast4: "1234", Busy: true}},
 		{"receipt printing is not a wait on the centre", flow.View{Step: flow.StepPrinting, Busy: true},
-			ui.View{Step: ui.StepReceipt, Scanning: true}},
-		{"code with countdown", flow.View{Step: flow.StepMobileCode, MaskedMobile: "*********5678", ResendIn: 59500 * time.Millisecond, CodeTriesLeft: 2, Problem: p(flow.ProblemCodeWrong, "")},
-			ui.View{Step: ui.StepCode, MaxDigits: 6, MobileLast4: "5678", ResendIn: 60, TriesLeft: 2, Problem: "code_wrong"}},
-		{"submitting unreachable", flow.View{Step: flow.StepSubmitting, Problem: p(flow.ProblemUnreachable, "")},
-			ui.View{Step: ui.StepCode, MaxDigits: 6, Problem: "central_unreachable"}},
-		{"received", flow.View{Step: flow.StepResult, Received: true, Reference: "K-1A2B3C4D"}, ui.View{Step: ui.StepResult, Reference: "K-1A2B3C4D"}},
-		{"done", flow.View{Step: flow.StepResult, Done: true, Reference: "K-1A2B3C4D"}, ui.View{Step: ui.StepResult, Done: true, Reference: "K-1A2B3C4D"}},
-		{"locked", flow.View{Step: flow.StepError, Problem: &flow.Problem{Code: flow.ProblemLocked}}, ui.View{Step: ui.StepError, Problem: "too_many_attempts"}},
-		{"unknown code is never raw", flow.View{Step: flow.StepError, Problem: &flow.Problem{Code: "something_new"}}, ui.View{Step: ui.StepError, Problem: "internal"}},
-		{"error without problem", flow.View{Step: flow.StepError}, ui.View{Step: ui.StepError, Problem: "internal"}},
-		{"idle warning", flow.View{Step: flow.StepMenu, IdleWarning: true, IdleLeft: 19200 * time.Millisecond}, ui.View{Step: ui.StepMenu, IdleWarning: true, IdleLeft: 20}},
-		{"receipt offer", flow.View{Step: flow.StepReceiptOffer}, ui.View{Step: ui.StepReceipt}},
-		{"thanks", flow.View{Step: flow.StepThankYou}, ui.View{Step: ui.StepThanks}},
+			ui.View{Screen: ui.ScreenReceipt, Scanning: true}},
+		{"code with countdown", flow.View{Step: flow.StepMobileCode, MaxEntry: 6, MaskedMobile: "*********5678", ResendIn: 59500 * time.Millisecond, CodeTriesLeft: 2, Problem: p(domain.ProblemCodeWrong, "")},
+			ui.View{Screen: ui.ScreenCode, MaxDigits: 6, MobileLast4: "5678", ResendIn: 60, TriesLeft: 2, Problem: "code_wrong"}},
+		{"submitting unreachable", flow.View{Step: flow.StepSubmitting, Problem: p(domain.ProblemUnreachable, "")},
+			ui.View{Screen: ui.ScreenCode, MaxDigits: 6, Problem: "central_unreachable"}},
+		{"received", flow.View{Step: flow.StepResult, Received: true, Reference: "K-1A2B3C4D"}, ui.View{Screen: ui.ScreenResult, Reference: "K-1A2B3C4D"}},
+		{"done", flow.View{Step: flow.StepResult, Done: true, Reference: "K-1A2B3C4D"}, ui.View{Screen: ui.ScreenResult, Done: true, Reference: "K-1A2B3C4D"}},
+		{"locked", flow.View{Step: flow.StepError, Problem: &flow.Problem{Code: domain.ProblemLocked}}, ui.View{Screen: ui.ScreenError, Problem: "too_many_attempts"}},
+		{"unknown code is never raw", flow.View{Step: flow.StepError, Problem: &flow.Problem{Code: "something_new"}}, ui.View{Screen: ui.ScreenError, Problem: "internal"}},
+		{"error without problem", flow.View{Step: flow.StepError}, ui.View{Screen: ui.ScreenError, Problem: "internal"}},
+		{"idle warning", flow.View{Step: flow.StepMenu, IdleWarning: true, IdleLeft: 19200 * time.Millisecond}, ui.View{Screen: ui.ScreenMenu, IdleWarning: true, IdleLeft: 20}},
+		{"receipt offer", flow.View{Step: flow.StepReceiptOffer}, ui.View{Screen: ui.ScreenReceipt}},
+		{"thanks", flow.View{Step: flow.StepThankYou}, ui.View{Screen: ui.ScreenThanks}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -75,21 +82,48 @@ func TestToUI(t *testing.T) {
 	}
 }
 
-func TestEveryProblemCodeIsExplained(t *testing.T) {
-	known := map[string]bool{}
-	for _, c := range ui.ProblemCodes {
-		known[c] = true
+// TestEveryProblemHasWords: every problem the flow can publish (its own,
+// the centre's refusals it passes on, the input rules' reasons and the
+// centre's rule codes) becomes, on every step, a message the screens have
+// in every language. Only the flow's "unexpected" may read as "internal".
+func TestEveryProblemHasWords(t *testing.T) {
+	cat, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
 	}
-	codes := []string{"empty", "not_digits", "too_short", "too_long", "bad_prefix", "bad_check_digit", "not_mobile", "id_unknown",
-		"wrong_password", "session_expired", "resend_too_soon",
-		flow.ProblemUnreachable, flow.ProblemNotMatched, flow.ProblemLocked, flow.ProblemScannerUnavailable, flow.ProblemCodeWrong,
-		flow.ProblemCodeExpired, flow.ProblemResendLimit, flow.ProblemNoAccount, flow.ProblemServiceUnavailable, flow.ProblemPrinterFailed, flow.ProblemUnexpected}
-	for _, s := range []flow.Step{flow.StepIDEntry, flow.StepMobileEntry, flow.StepMobileCode, flow.StepIdentify} {
+	var codes []domain.ProblemCode
+	for _, c := range domain.Problems() {
+		if c != domain.ProblemQuality { // drawn as View.Quality, checked below
+			codes = append(codes, c)
+		}
+	}
+	codes = append(codes, pii.Empty, pii.NotDigits, pii.TooShort, pii.TooLong,
+		pii.BadPrefix, pii.BadCheckDigit, pii.NotMobile)
+	for _, r := range ui.ReasonCodes {
+		codes = append(codes, domain.ProblemCode(r))
+	}
+	steps := []flow.Step{flow.StepAttract, flow.StepLanguage, flow.StepIDEntry, flow.StepMenu, flow.StepIdentify,
+		flow.StepFingerprint, flow.StepFallbackPassword, flow.StepFallbackCode, flow.StepMobileEntry, flow.StepMobileCode,
+		flow.StepSubmitting, flow.StepResult, flow.StepReceiptOffer, flow.StepPrinting, flow.StepThankYou, flow.StepError,
+		flow.StepSubject, flow.StepOptions, flow.StepEligibility, flow.StepSecondFinger, flow.StepDocuments, flow.StepDocPrinting}
+	for _, s := range steps {
 		for _, c := range codes {
-			if got := problemCode(s, &flow.Problem{Code: c}); !known[got] {
-				t.Errorf("%s on %s maps to %q, which the screens cannot explain", c, s, got)
+			got := screenProblem(s, c)
+			if got == "internal" && c != domain.ProblemUnexpected {
+				t.Errorf("%s on %s reads as internal", c, s)
+			}
+			if !slices.Contains(ui.ProblemCodes, got) {
+				t.Errorf("%s on %s maps to %q, which ui.ProblemCodes does not list", c, s, got)
+			}
+			for _, lang := range []string{i18n.Arabic, i18n.English} {
+				if !cat.Has(lang, "problem_"+got) {
+					t.Errorf("%s on %s: %s has no message problem_%s", c, s, lang, got)
+				}
 			}
 		}
+	}
+	if got := screenProblem(flow.StepError, "something_new"); got != "internal" {
+		t.Errorf("an undeclared code reads as %q", got)
 	}
 	for _, h := range []string{"place_finger", "press_harder", "press_lighter", "centre_finger", "whole_fingertip", "", "odd"} {
 		found := false
@@ -121,6 +155,7 @@ func TestToFlow(t *testing.T) {
 		{at(flow.StepFallbackPassword), ui.Event{Kind: ui.EvConfirm}, flow.SubmitEntry{}},
 		{at(flow.StepFallbackPassword), ui.Event{Kind: ui.EvKey, Key: '@'}, flow.Key{Rune: '@'}},
 		{at(flow.StepFingerprint), ui.Event{Kind: ui.EvFallback}, flow.UseFallback{}},
+		{at(flow.StepFallbackPassword), ui.Event{Kind: ui.EvReveal}, flow.Reveal{}},
 		{at(flow.StepMobileCode), ui.Event{Kind: ui.EvResend}, flow.Resend{}},
 		{at(flow.StepReceiptOffer), ui.Event{Kind: ui.EvReceipt, Value: "yes"}, flow.AcceptReceipt{}},
 		{at(flow.StepReceiptOffer), ui.Event{Kind: ui.EvReceipt, Value: "no"}, flow.DeclineReceipt{}},
@@ -206,7 +241,7 @@ func scannerArming(t *testing.T, scanErr error, wantAfter int32) {
 	}
 	m := flow.New(flow.Deps{Centre: missCentre{}, Scanner: sc, Go: func(f func()) { mu.Lock(); pending = append(pending, f); mu.Unlock() },
 		EncodeRecord: func(*image.Gray, int, int) ([]byte, error) { return []byte{1}, nil },
-		Services:     []flow.ServiceItem{{ID: "update_mobile", Enabled: true}}})
+		Services:     flow.Services(), Menu: []flow.ServiceItem{{ID: domain.UpdateMobile, Enabled: true}}})
 	s := NewScreens(m, 3*time.Second)
 	s.Send(ui.Event{Kind: ui.EvTouch})
 	s.Send(ui.Event{Kind: ui.EvLanguage, Value: "en"})

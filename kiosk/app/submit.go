@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/absher-kiosk/kiosk/kiosk/domain"
 	"github.com/absher-kiosk/kiosk/kiosk/flow"
 	"github.com/absher-kiosk/kiosk/sync/api"
 	"github.com/absher-kiosk/kiosk/sync/outbox"
@@ -78,7 +79,7 @@ func (s *Submitter) Submit(ctx context.Context, t flow.Txn) (flow.Ack, error) {
 func (s *Submitter) enqueue(ctx context.Context, t flow.Txn) error {
 	var ev outbox.Event
 	switch t.Kind {
-	case flow.UpdateMobile.ID:
+	case domain.UpdateMobile:
 		g, err := s.grant(ctx, t)
 		if err != nil {
 			return err

@@ -70,22 +70,22 @@ func TestScannerUnpluggedDuringVisit(t *testing.T) {
 			k.toFingerprint(t, "en", w.id)
 
 			v := k.await(t, "scanner unavailable", func(v ui.View) bool { return v.Problem == "scanner_unavailable" })
-			if v.Step != ui.StepFinger || !v.CanFallback || v.TriesLeft != 3 {
+			if v.Screen != ui.ScreenFinger || !v.CanFallback || v.TriesLeft != 3 {
 				t.Fatalf("unplugged: %+v, want the fingerprint screen offering the fallback with every try left", v)
 			}
 			time.Sleep(100 * time.Millisecond) // ten re-arm delays
-			if v := k.scr.View(); v.Step != ui.StepFinger || v.Problem != "scanner_unavailable" {
+			if v := k.scr.View(); v.Screen != ui.ScreenFinger || v.Problem != "scanner_unavailable" {
 				t.Fatalf("the screen moved on by itself with no scanner: %+v", v)
 			}
 
 			if tc.fallback {
 				k.send(ui.Event{Kind: ui.EvFallback})
-				k.await(t, "password", step(ui.StepPassword))
+				k.await(t, "password", step(ui.ScreenPassword))
 				return
 			}
 			usb.set(true)
 			k.send(ui.Event{Kind: ui.EvConfirm}) // "try again"
-			k.await(t, "mobile entry", step(ui.StepMobile))
+			k.await(t, "mobile entry", step(ui.ScreenMobile))
 		})
 	}
 }

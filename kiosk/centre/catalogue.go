@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/absher-kiosk/kiosk/kiosk/domain"
 	"github.com/absher-kiosk/kiosk/kiosk/flow"
 	"github.com/absher-kiosk/kiosk/sync/api"
 )
@@ -31,9 +32,9 @@ func (c *Client) Subjects(ctx context.Context, token string) ([]flow.SubjectInfo
 
 // Eligibility asks the centre's rules about a service for a subject
 // (flow.CatalogueCentre). A refusal by the rules is an answer, not an error.
-func (c *Client) Eligibility(ctx context.Context, token, service, subjectID string, options map[string]string) (flow.Eligibility, error) {
+func (c *Client) Eligibility(ctx context.Context, token string, service domain.ServiceID, subjectID string, options map[string]string) (flow.Eligibility, error) {
 	var e api.Eligibility
-	err := c.call(ctx, http.MethodPost, "/v1/services/"+url.PathEscape(service)+"/eligibility", token,
+	err := c.call(ctx, http.MethodPost, "/v1/services/"+url.PathEscape(string(service))+"/eligibility", token,
 		api.EligibilityRequest{SubjectID: subjectID, Options: options}, &e)
 	if err != nil {
 		return flow.Eligibility{}, err
@@ -48,7 +49,7 @@ func (c *Client) Eligibility(ctx context.Context, token, service, subjectID stri
 // register (flow.CatalogueCentre); resending is the same call.
 func (c *Client) RequestActivationCode(ctx context.Context, token, mobile string) (flow.CodeSent, error) {
 	var mc api.MobileChallenge
-	if err := c.call(ctx, http.MethodPost, "/v1/services/activate_account/code", token, api.MobileChangeRequest{Mobile: mobile}, &mc); err != nil {
+	if err := c.call(ctx, http.MethodPost, "/v1/services/"+string(domain.ActivateAbsher)+"/code", token, api.MobileChangeRequest{Mobile: mobile}, &mc); err != nil {
 		return flow.CodeSent{}, err
 	}
 	if mc.ChallengeID == "" {
@@ -60,7 +61,7 @@ func (c *Client) RequestActivationCode(ctx context.Context, token, mobile string
 // SubmitService submits a catalogue service online with the flow's
 // idempotency key (a flow.Submitter for the catalogue's kinds). These
 // requests need the visit's session, so they cannot wait in the outbox past
-// its end. The rules refusing at submission is a *flow.Refusal naming the
+// its end. The rules refusing at submission is a *domain.Refusal naming the
 // first failed rule; the outcome's details go to the result screen.
 func (c *Client) SubmitService(ctx context.Context, t flow.Txn) (flow.Ack, error) {
 	sub := api.ServiceSubmission{IdempotencyKey: t.Key, SubjectID: t.Fields["subject_id"]}
@@ -87,14 +88,14 @@ func (c *Client) SubmitService(ctx context.Context, t flow.Txn) (flow.Ack, error
 		defer clear(rec)
 	}
 	var out api.ServiceOutcome
-	if err := c.call(ctx, http.MethodPost, "/v1/services/"+url.PathEscape(t.Kind)+"/submissions", t.Token, sub, &out); err != nil {
+	if err := c.call(ctx, http.MethodPost, "/v1/services/"+url.PathEscape(string(t.Kind))+"/submissions", t.Token, sub, &out); err != nil {
 		return flow.Ack{}, err
 	}
 	if !out.Completed {
 		if len(out.Reasons) == 0 {
 			return flow.Ack{}, fmt.Errorf("centre: %s refused without a reason: %w", t.Kind, errMalformed)
 		}
-		return flow.Ack{}, &flow.Refusal{Code: out.Reasons[0]}
+		return flow.Ack{}, &domain.Refusal{Code: domain.ProblemCode(out.Reasons[0])}
 	}
 	return flow.Ack{Done: true, Reference: out.Reference, Details: out.Details}, nil
 }

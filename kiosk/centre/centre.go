@@ -2,8 +2,8 @@
 // identity verification, SMS codes and the mobile-number change. These
 // calls are never queued (a person waits for each answer), so every one has
 // a deadline, and the answers are mapped to what the flow understands:
-// transport failures and 5xx become flow.ErrUnreachable, stable API error
-// codes become *flow.Refusal.
+// transport failures and 5xx become domain.ErrUnreachable, stable API error
+// codes become *domain.Refusal.
 package centre
 
 import (
@@ -20,19 +20,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/absher-kiosk/kiosk/kiosk/domain"
 	"github.com/absher-kiosk/kiosk/kiosk/flow"
 	"github.com/absher-kiosk/kiosk/kiosk/pii"
 	"github.com/absher-kiosk/kiosk/sync/api"
-)
-
-// Refusal codes this client gives the flow beyond the flow's own.
-const (
-	CodeUnknownPerson  = "id_unknown"
-	CodeBadCheckDigit  = pii.BadCheckDigit
-	CodeBadMobile      = pii.NotMobile
-	CodeWrongPassword  = "wrong_password"
-	CodeSessionExpired = "session_expired"
-	CodeResendTooSoon  = "resend_too_soon"
 )
 
 // maxAnswer bounds what the client reads of one answer: the largest
@@ -127,7 +118,7 @@ func (c *Client) VerifyFinger(ctx context.Context, ref string, record []byte, po
 		}
 		return flow.FingerResult{TriesLeft: left}, nil
 	case errors.As(err, &ae) && ae.body.Code == api.CodeFingerprintLocked:
-		return flow.FingerResult{Locked: true, LockReason: flow.ProblemNotMatched, Lock: ae.retryAfter()}, nil
+		return flow.FingerResult{Locked: true, LockReason: string(domain.ProblemNotMatched), Lock: ae.retryAfter()}, nil
 	}
 	return flow.FingerResult{}, err
 }
@@ -194,13 +185,13 @@ func (c *Client) ConfirmMobile(ctx context.Context, token, mobile, code string) 
 	id, ok := c.challenges[challengeKey{token, mobile}]
 	c.mu.Unlock()
 	if !ok {
-		return api.MobileGrant{}, &flow.Refusal{Code: flow.ProblemCodeExpired}
+		return api.MobileGrant{}, &domain.Refusal{Code: domain.ProblemCodeExpired}
 	}
 	var g api.MobileGrant
 	err := c.call(ctx, http.MethodPost, "/v1/services/update_mobile/confirm", token, api.MobileConfirmRequest{ChallengeID: id, Code: code}, &g)
 	if ae := (*apiError)(nil); errors.As(err, &ae) && ae.body.Code == api.CodeNotFound {
 		// The centre forgot the challenge (it restarted): a new code is needed.
-		return api.MobileGrant{}, errors.Join(&flow.Refusal{Code: flow.ProblemCodeExpired}, ae)
+		return api.MobileGrant{}, errors.Join(&domain.Refusal{Code: domain.ProblemCodeExpired}, ae)
 	}
 	if err != nil {
 		return api.MobileGrant{}, err
@@ -260,12 +251,12 @@ func (c *Client) call(ctx context.Context, method, path, token string, in, out a
 		if errors.Is(err, context.Canceled) && ctx.Err() != nil && !errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			return fmt.Errorf("centre: %s: %w", path, context.Canceled)
 		}
-		return fmt.Errorf("centre: %s: %v: %w", path, err, flow.ErrUnreachable)
+		return fmt.Errorf("centre: %s: %v: %w", path, err, domain.ErrUnreachable)
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer+1))
 	if err != nil {
-		return fmt.Errorf("centre: read answer of %s: %v: %w", path, err, flow.ErrUnreachable)
+		return fmt.Errorf("centre: read answer of %s: %v: %w", path, err, domain.ErrUnreachable)
 	}
 	if len(data) > maxAnswer {
 		return fmt.Errorf("centre: answer of %s is over %d bytes: %w", path, maxAnswer, errMalformed)
@@ -285,14 +276,14 @@ func decodeAnswer(path string, status int, data []byte, out any) error {
 	var er api.ErrorResponse
 	decErr := strictJSON(data, &er)
 	if status >= 500 {
-		return fmt.Errorf("centre: %s answered %d: %w", path, status, flow.ErrUnreachable)
+		return fmt.Errorf("centre: %s answered %d: %w", path, status, domain.ErrUnreachable)
 	}
 	if decErr != nil || er.Error.Code == "" {
 		return fmt.Errorf("centre: %s answered %d without an error body: %w", path, status, errMalformed)
 	}
 	ae := &apiError{status: status, body: er.Error}
 	if code, ok := refusals[er.Error.Code]; ok {
-		return errors.Join(&flow.Refusal{Code: code, RetryAfter: ae.retryAfter()}, ae)
+		return errors.Join(&domain.Refusal{Code: code, RetryAfter: ae.retryAfter()}, ae)
 	}
 	// Anything else (bad request, certificate, forbidden) is the kiosk's
 	// own fault: no retry by the user will change it.
@@ -300,28 +291,28 @@ func decodeAnswer(path string, status int, data []byte, out any) error {
 }
 
 // refusals maps the centre's stable codes to what the flow shows.
-var refusals = map[string]string{
-	api.CodeUnknownPerson:       CodeUnknownPerson,
-	api.CodeBadCheckDigit:       CodeBadCheckDigit,
+var refusals = map[string]domain.ProblemCode{
+	api.CodeUnknownPerson:       domain.ProblemUnknownPerson,
+	api.CodeBadCheckDigit:       pii.BadCheckDigit,
 	api.CodeBadIDFormat:         pii.BadPrefix,
-	api.CodeBadMobile:           CodeBadMobile,
-	api.CodeFingerprintNoMatch:  flow.ProblemNotMatched,
-	api.CodeFingerprintLocked:   flow.ProblemLocked,
-	api.CodePasswordLocked:      flow.ProblemLocked,
-	api.CodeSMSAttemptsExceeded: flow.ProblemLocked,
-	api.CodeWrongPassword:       CodeWrongPassword,
-	api.CodeWrongSMSCode:        flow.ProblemCodeWrong,
-	api.CodeSMSCodeExpired:      flow.ProblemCodeExpired,
-	api.CodeSMSSendsExceeded:    flow.ProblemResendLimit,
-	api.CodeSMSResendTooSoon:    CodeResendTooSoon,
-	api.CodeNoFingerprint:       flow.ProblemNoAccount,
-	api.CodeNoAbsherAccount:     flow.ProblemNoAccount,
-	api.CodeNoRegisteredMobile:  flow.ProblemNoAccount,
-	api.CodeSessionRequired:     CodeSessionExpired,
-	api.CodeSessionExpired:      CodeSessionExpired,
-	api.CodeVerificationUnknown: CodeSessionExpired,
-	api.CodeVerificationExpired: CodeSessionExpired,
-	api.CodeVerificationDone:    CodeSessionExpired,
+	api.CodeBadMobile:           pii.NotMobile,
+	api.CodeFingerprintNoMatch:  domain.ProblemNotMatched,
+	api.CodeFingerprintLocked:   domain.ProblemLocked,
+	api.CodePasswordLocked:      domain.ProblemLocked,
+	api.CodeSMSAttemptsExceeded: domain.ProblemLocked,
+	api.CodeWrongPassword:       domain.ProblemWrongPassword,
+	api.CodeWrongSMSCode:        domain.ProblemCodeWrong,
+	api.CodeSMSCodeExpired:      domain.ProblemCodeExpired,
+	api.CodeSMSSendsExceeded:    domain.ProblemResendLimit,
+	api.CodeSMSResendTooSoon:    domain.ProblemResendTooSoon,
+	api.CodeNoFingerprint:       domain.ProblemNoAccount,
+	api.CodeNoAbsherAccount:     domain.ProblemNoAccount,
+	api.CodeNoRegisteredMobile:  domain.ProblemNoAccount,
+	api.CodeSessionRequired:     domain.ProblemSessionExpired,
+	api.CodeSessionExpired:      domain.ProblemSessionExpired,
+	api.CodeVerificationUnknown: domain.ProblemSessionExpired,
+	api.CodeVerificationExpired: domain.ProblemSessionExpired,
+	api.CodeVerificationDone:    domain.ProblemSessionExpired,
 }
 
 func strictJSON(data []byte, out any) error {

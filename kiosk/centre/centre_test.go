@@ -17,6 +17,7 @@ import (
 	"github.com/absher-kiosk/kiosk/central/people"
 	"github.com/absher-kiosk/kiosk/devices/fingerprint"
 	"github.com/absher-kiosk/kiosk/devices/fingerprint/synth"
+	"github.com/absher-kiosk/kiosk/kiosk/domain"
 	"github.com/absher-kiosk/kiosk/kiosk/flow"
 	"github.com/absher-kiosk/kiosk/kiosk/pii"
 )
@@ -100,9 +101,9 @@ func record(t *testing.T, seed int64, src int64, pos int) []byte {
 	return rec
 }
 
-func refusal(t *testing.T, err error, code string) *flow.Refusal {
+func refusal(t *testing.T, err error, code domain.ProblemCode) *domain.Refusal {
 	t.Helper()
-	var r *flow.Refusal
+	var r *domain.Refusal
 	if !errors.As(err, &r) || r.Code != code {
 		t.Fatalf("want refusal %s, got %v", code, err)
 	}
@@ -140,14 +141,14 @@ func TestFingerprintAndMobileChangeOverTLS(t *testing.T) {
 	}
 	code := r.lastCode(t, newMobile)
 	_, err = r.c.RequestMobileCode(ctx, token, newMobile)
-	refusal(t, err, CodeResendTooSoon)
+	refusal(t, err, domain.ProblemResendTooSoon)
 
 	wrong := "000000"
 	if wrong == code {
 		wrong = "111111"
 	}
 	_, err = r.c.ConfirmMobile(ctx, token, newMobile, wrong)
-	refusal(t, err, flow.ProblemCodeWrong)
+	refusal(t, err, domain.ProblemCodeWrong)
 	g, err := r.c.ConfirmMobile(ctx, token, newMobile, code)
 	if err != nil {
 		t.Fatal(err)
@@ -157,7 +158,7 @@ func TestFingerprintAndMobileChangeOverTLS(t *testing.T) {
 	}
 	// The challenge is spent: confirming again needs a new code.
 	_, err = r.c.ConfirmMobile(ctx, token, newMobile, code)
-	refusal(t, err, flow.ProblemCodeExpired)
+	refusal(t, err, domain.ProblemCodeExpired)
 }
 
 func TestFallbackPasswordAndCodeOverTLS(t *testing.T) {
@@ -171,7 +172,7 @@ func TestFallbackPasswordAndCodeOverTLS(t *testing.T) {
 		t.Fatalf("verification %+v", v)
 	}
 	_, err = r.c.VerifyPassword(ctx, v.Ref, "wrong")
-	refusal(t, err, CodeWrongPassword)
+	refusal(t, err, domain.ProblemWrongPassword)
 	sent, err := r.c.VerifyPassword(ctx, v.Ref, password)
 	if err != nil {
 		t.Fatal(err)
@@ -180,7 +181,7 @@ func TestFallbackPasswordAndCodeOverTLS(t *testing.T) {
 		t.Fatalf("sent to %q", sent.MaskedMobile)
 	}
 	_, err = r.c.ResendCode(ctx, v.Ref)
-	if rr := refusal(t, err, CodeResendTooSoon); rr.RetryAfter <= 0 {
+	if rr := refusal(t, err, domain.ProblemResendTooSoon); rr.RetryAfter <= 0 {
 		t.Fatalf("resend too soon without a wait: %+v", rr)
 	}
 	r.clk.Add(central.SMSResendAfter)
@@ -188,14 +189,14 @@ func TestFallbackPasswordAndCodeOverTLS(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = r.c.VerifyCode(ctx, v.Ref, "12345")
-	refusal(t, err, flow.ProblemCodeWrong)
+	refusal(t, err, domain.ProblemCodeWrong)
 	id, err := r.c.VerifyCode(ctx, v.Ref, r.lastCode(t, "+966500005678"))
 	if err != nil || id.Token == "" {
 		t.Fatalf("identified %+v, %v", id, err)
 	}
 	// A finished verification cannot be used again.
 	_, err = r.c.VerifyCode(ctx, v.Ref, "123456")
-	refusal(t, err, CodeSessionExpired)
+	refusal(t, err, domain.ProblemSessionExpired)
 }
 
 func TestFingerprintLockOverTLS(t *testing.T) {
@@ -216,21 +217,21 @@ func TestFingerprintLockOverTLS(t *testing.T) {
 		t.Fatalf("third miss: %+v", res)
 	}
 	_, err = r.c.StartVerification(ctx, r.id)
-	refusal(t, err, flow.ProblemLocked)
+	refusal(t, err, domain.ProblemLocked)
 }
 
 func TestRefusedIDs(t *testing.T) {
 	r := start(t)
 	unknown, _ := pii.WithCheckDigit("199999999")
 	_, err := r.c.StartVerification(context.Background(), unknown)
-	refusal(t, err, CodeUnknownPerson)
+	refusal(t, err, domain.ProblemUnknownPerson)
 	_, err = r.c.StartVerification(context.Background(), "1000001230")
 	if r.id == "1000001230" {
 		t.Skip("the test ID happens to end in 0")
 	}
-	refusal(t, err, CodeBadCheckDigit)
+	refusal(t, err, pii.BadCheckDigit)
 	_, err = r.c.RequestMobileCode(context.Background(), "not-a-token", "+966512345678")
-	refusal(t, err, CodeSessionExpired)
+	refusal(t, err, domain.ProblemSessionExpired)
 }
 
 func TestUnreachable(t *testing.T) {
@@ -246,7 +247,7 @@ func TestUnreachable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.StartVerification(context.Background(), r.id); !errors.Is(err, flow.ErrUnreachable) {
+	if _, err := c.StartVerification(context.Background(), r.id); !errors.Is(err, domain.ErrUnreachable) {
 		t.Fatalf("closed port: %v", err)
 	}
 	// A certificate the centre does not know: a TLS failure is a transport failure too.
@@ -254,13 +255,13 @@ func TestUnreachable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := other.StartVerification(context.Background(), r.id); !errors.Is(err, flow.ErrUnreachable) {
+	if _, err := other.StartVerification(context.Background(), r.id); !errors.Is(err, domain.ErrUnreachable) {
 		t.Fatalf("unknown server certificate: %v", err)
 	}
 	// A cancelled visit is not an outage.
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := r.c.StartVerification(ctx, r.id); errors.Is(err, flow.ErrUnreachable) || !errors.Is(err, context.Canceled) {
+	if _, err := r.c.StartVerification(ctx, r.id); errors.Is(err, domain.ErrUnreachable) || !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled: %v", err)
 	}
 }

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/absher-kiosk/kiosk/kiosk/flow"
+	"github.com/absher-kiosk/kiosk/kiosk/domain"
 	"github.com/absher-kiosk/kiosk/sync/api"
 )
 
@@ -18,8 +18,8 @@ func TestDecodeAnswerBadInput(t *testing.T) {
 		body   string
 		want   func(error) bool
 	}{
-		{"5xx is unreachable", 503, `{"error":{"code":"internal_error","message":"x"}}`, func(e error) bool { return errors.Is(e, flow.ErrUnreachable) }},
-		{"5xx without body", 500, ``, func(e error) bool { return errors.Is(e, flow.ErrUnreachable) }},
+		{"5xx is unreachable", 503, `{"error":{"code":"internal_error","message":"x"}}`, func(e error) bool { return errors.Is(e, domain.ErrUnreachable) }},
+		{"5xx without body", 500, ``, func(e error) bool { return errors.Is(e, domain.ErrUnreachable) }},
 		{"empty 200", 200, ``, func(e error) bool { return errors.Is(e, errMalformed) }},
 		{"not JSON", 200, `<html>`, func(e error) bool { return errors.Is(e, errMalformed) }},
 		{"unknown field", 200, `{"verification_id":"a","extra":1}`, func(e error) bool { return errors.Is(e, errMalformed) }},
@@ -28,16 +28,16 @@ func TestDecodeAnswerBadInput(t *testing.T) {
 		{"4xx without body", 404, ``, func(e error) bool { return errors.Is(e, errMalformed) }},
 		{"4xx with empty code", 422, `{"error":{"code":"","message":"x"}}`, func(e error) bool { return errors.Is(e, errMalformed) }},
 		{"4xx unknown code is no refusal", 400, `{"error":{"code":"bad_request","message":"x"}}`, func(e error) bool {
-			var r *flow.Refusal
-			return e != nil && !errors.As(e, &r) && !errors.Is(e, flow.ErrUnreachable)
+			var r *domain.Refusal
+			return e != nil && !errors.As(e, &r) && !errors.Is(e, domain.ErrUnreachable)
 		}},
 		{"lock with wait", 423, `{"error":{"code":"password_attempts_exceeded","message":"x","retry_after_seconds":900}}`, func(e error) bool {
-			var r *flow.Refusal
-			return errors.As(e, &r) && r.Code == flow.ProblemLocked && r.RetryAfter.Minutes() == 15
+			var r *domain.Refusal
+			return errors.As(e, &r) && r.Code == domain.ProblemLocked && r.RetryAfter.Minutes() == 15
 		}},
 		{"wrong code", 401, `{"error":{"code":"wrong_sms_code","message":"x","tries_left":2}}`, func(e error) bool {
-			var r *flow.Refusal
-			return errors.As(e, &r) && r.Code == flow.ProblemCodeWrong
+			var r *domain.Refusal
+			return errors.As(e, &r) && r.Code == domain.ProblemCodeWrong
 		}},
 	}
 	for _, tt := range tests {

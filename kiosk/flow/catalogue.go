@@ -4,12 +4,11 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"slices"
 	"strings"
 
+	"github.com/absher-kiosk/kiosk/kiosk/domain"
 	"github.com/absher-kiosk/kiosk/kiosk/pii"
 	"github.com/absher-kiosk/kiosk/kiosk/session"
-	"github.com/absher-kiosk/kiosk/sync/api"
 )
 
 // Steps of the catalogue services (activation, visa extension, exit/re-entry,
@@ -20,13 +19,6 @@ const (
 	StepOptions      Step = "options"       // visa type and months, licence years
 	StepEligibility  Step = "eligibility"   // the centre's rules: the fee, or every failed rule by name
 	StepSecondFinger Step = "second_finger" // activation: a finger of the other hand
-)
-
-// Problems of the catalogue steps.
-const (
-	ProblemChooseOption = "choose_option" // continue pressed before every option was chosen
-	ProblemNoSubjects   = "no_subjects"   // nobody the service can be for
-	ProblemNotEligible  = "not_eligible"  // the eligibility screen lists the reasons
 )
 
 // ReasonAlreadyIssued is the rules' code for an exit/re-entry visa that is
@@ -61,7 +53,7 @@ type Eligibility struct {
 type CatalogueCentre interface {
 	// Subjects lists the person's dependents and hosted visitors.
 	Subjects(ctx context.Context, token string) ([]SubjectInfo, error)
-	Eligibility(ctx context.Context, token, service, subjectID string, options map[string]string) (Eligibility, error)
+	Eligibility(ctx context.Context, token string, service domain.ServiceID, subjectID string, options map[string]string) (Eligibility, error)
 	// RequestActivationCode sends a code to the number an activation will
 	// register; resending is the same call.
 	RequestActivationCode(ctx context.Context, token, mobile string) (CodeSent, error)
@@ -116,23 +108,15 @@ type catalogueSpec struct {
 	options   []optionSpec
 }
 
-var exitMonths = map[string][]string{
-	"single":   {"1", "2", "3", "6", "12"},
-	"multiple": {"3", "6", "12", "24"},
-}
-
-// catalogue holds what the steps need per service beyond its step table.
-var catalogue = map[string]catalogueSpec{
-	"activate_absher": {relations: []string{RelationSelf}},
-	"visa_extension":  {relations: []string{RelationVisitor}},
-	"exit_reentry": {relations: []string{RelationSelf, RelationDependent}, options: []optionSpec{
-		{"visa_type", func(map[string]string) []string { return []string{"single", "multiple"} }},
-		{"months", func(c map[string]string) []string { return exitMonths[c["visa_type"]] }},
-	}},
-	"licence_renewal": {relations: []string{RelationSelf}, options: []optionSpec{
-		{"years", func(map[string]string) []string { return []string{"2", "5", "10"} }},
-	}},
-	"report_lost_passport": {relations: []string{RelationSelf, RelationDependent}},
+// exitMonths are the months offered for each exit/re-entry visa type.
+func exitMonths(visaType string) []string {
+	switch visaType {
+	case "single":
+		return []string{"1", "2", "3", "6", "12"}
+	case "multiple":
+		return []string{"3", "6", "12", "24"}
+	}
+	return nil
 }
 
 func catalogueReady(d *Deps) bool { return d.Catalogue != nil }
@@ -169,30 +153,47 @@ func activationFields(d sessionData) map[string]string {
 // mobileCoder is the call that sends a code to a new number: activation
 // registers a number, Update Mobile changes one.
 func (m *Machine) mobileCoder() func(ctx context.Context, token, mobile string) (CodeSent, error) {
-	if m.svc != nil && m.svc.ID == ActivateAccount.ID && m.d.Catalogue != nil {
+	if m.svc != nil && m.svc.ID == domain.ActivateAbsher && m.d.Catalogue != nil {
 		return m.d.Catalogue.RequestActivationCode
 	}
 	return nil
 }
 
-// The catalogue's services, by their menu IDs.
-var (
-	ActivateAccount = Service{ID: "activate_absher", Ready: activationReady, Fields: activationFields,
-		Steps: []Step{StepIdentify, StepEligibility, StepSecondFinger, StepMobileEntry, StepMobileCode, StepSubmitting, StepResult}}
-	VisaExtension = Service{ID: "visa_extension", Ready: catalogueReady, Fields: catalogueFields,
-		Steps: []Step{StepIdentify, StepSubject, StepEligibility, StepSubmitting, StepResult}}
-	ExitReentry = Service{ID: "exit_reentry", Ready: catalogueReady, Fields: catalogueFields,
-		Steps: []Step{StepIdentify, StepSubject, StepOptions, StepEligibility, StepSubmitting, StepResult}}
-	LicenceRenewal = Service{ID: "licence_renewal", Ready: catalogueReady, Fields: catalogueFields,
-		Steps: []Step{StepIdentify, StepOptions, StepEligibility, StepSubmitting, StepResult}}
-	LostPassport = Service{ID: "report_lost_passport", Ready: catalogueReady, Fields: catalogueFields,
-		Steps: []Step{StepIdentify, StepSubject, StepEligibility, StepSubmitting, StepResult}}
-)
+// The catalogue's services. They are decided by the centre's rules while
+// the person waits, so they are submitted online.
+func activateAbsher() Service {
+	return Service{ID: domain.ActivateAbsher, Delivery: domain.Online, Ready: activationReady, Fields: activationFields,
+		catalogue: &catalogueSpec{relations: []string{RelationSelf}},
+		Steps:     []Step{StepIdentify, StepEligibility, StepSecondFinger, StepMobileEntry, StepMobileCode, StepSubmitting, StepResult}}
+}
 
-func init() {
-	for _, s := range []*Service{&ActivateAccount, &VisaExtension, &ExitReentry, &LicenceRenewal, &LostPassport} {
-		Services[s.ID] = s
-	}
+func visaExtension() Service {
+	return Service{ID: domain.VisaExtension, Delivery: domain.Online, Ready: catalogueReady, Fields: catalogueFields,
+		catalogue: &catalogueSpec{relations: []string{RelationVisitor}},
+		Steps:     []Step{StepIdentify, StepSubject, StepEligibility, StepSubmitting, StepResult}}
+}
+
+func exitReentry() Service {
+	return Service{ID: domain.ExitReentry, Delivery: domain.Online, Ready: catalogueReady, Fields: catalogueFields,
+		catalogue: &catalogueSpec{relations: []string{RelationSelf, RelationDependent}, options: []optionSpec{
+			{"visa_type", func(map[string]string) []string { return []string{"single", "multiple"} }},
+			{"months", func(c map[string]string) []string { return exitMonths(c["visa_type"]) }},
+		}},
+		Steps: []Step{StepIdentify, StepSubject, StepOptions, StepEligibility, StepSubmitting, StepResult}}
+}
+
+func licenceRenewal() Service {
+	return Service{ID: domain.LicenceRenewal, Delivery: domain.Online, Ready: catalogueReady, Fields: catalogueFields,
+		catalogue: &catalogueSpec{relations: []string{RelationSelf}, options: []optionSpec{
+			{"years", func(map[string]string) []string { return []string{"2", "5", "10"} }},
+		}},
+		Steps: []Step{StepIdentify, StepOptions, StepEligibility, StepSubmitting, StepResult}}
+}
+
+func reportLostPassport() Service {
+	return Service{ID: domain.ReportLostPassport, Delivery: domain.Online, Ready: catalogueReady, Fields: catalogueFields,
+		catalogue: &catalogueSpec{relations: []string{RelationSelf, RelationDependent}},
+		Steps:     []Step{StepIdentify, StepSubject, StepEligibility, StepSubmitting, StepResult}}
 }
 
 // Keys of session.Data.Extra: personal values live in the session so the
@@ -291,12 +292,9 @@ func copyMap(in map[string]string) map[string]string {
 	return out
 }
 
-func catalogueOf(s *Service) *catalogueSpec {
-	if c, ok := catalogue[s.ID]; ok {
-		return &c
-	}
-	return nil
-}
+// catalogueOf is what the catalogue steps need of s beyond its step
+// table; nil for the services that are not catalogue services.
+func catalogueOf(s *Service) *catalogueSpec { return s.catalogue }
 
 // enterCatalogue runs the entry action of a catalogue step; it reports
 // whether s was one.
@@ -350,7 +348,7 @@ func (m *Machine) loadSubjects() {
 			m.problem = nil
 			switch len(keep) {
 			case 0:
-				m.problem = &Problem{Code: ProblemNoSubjects}
+				m.problem = &Problem{Code: domain.ProblemNoSubjects}
 			case 1:
 				if keep[0].Relation == RelationSelf {
 					m.advance() // nobody else to choose: oneself
@@ -385,7 +383,7 @@ func (m *Machine) checkEligibility() {
 				}
 			}
 			if !e.Eligible {
-				m.problem = &Problem{Code: ProblemNotEligible}
+				m.problem = &Problem{Code: domain.ProblemNotEligible}
 			}
 		}
 	})
@@ -408,7 +406,7 @@ func (m *Machine) onCatalogue(ev Event) {
 			}
 			m.advance()
 		case SubmitEntry:
-			if m.problem != nil && m.problem.Code == ProblemNoSubjects {
+			if m.problem != nil && m.problem.Code == domain.ProblemNoSubjects {
 				m.thankYou(nil)
 			}
 		case Retry:
@@ -435,7 +433,7 @@ func (m *Machine) onCatalogue(ev Event) {
 		case SubmitEntry:
 			for _, o := range catalogueOf(m.svc).options {
 				if m.options[o.name] == "" {
-					m.problem = &Problem{Code: ProblemChooseOption, Hint: o.name, CanRetry: true}
+					m.problem = &Problem{Code: domain.ProblemChooseOption, Hint: o.name, CanRetry: true}
 					return
 				}
 			}
@@ -493,7 +491,7 @@ func (m *Machine) retryOp() {
 // scanner can refuse it.
 func (m *Machine) captureSecond() {
 	if !m.d.Scanner.Usable() {
-		m.problem = &Problem{Code: ProblemScannerUnavailable, CanRetry: true}
+		m.problem = &Problem{Code: domain.ProblemScannerUnavailable, CanRetry: true}
 		return
 	}
 	m.problem = nil
@@ -533,23 +531,6 @@ func extraText(in map[string][]byte) map[string]string {
 		if k != extraSubjects {
 			out[k] = string(v)
 		}
-	}
-	return out
-}
-
-// MenuFromConfig turns the central config's service entries into the menu:
-// in the config's order (ties keep the listed order), with their icons.
-// Entries the config disables stay in the list, marked, so the engine never
-// offers them; services this kiosk does not know are left out.
-func MenuFromConfig(entries []api.ServiceEntry) []ServiceItem {
-	sorted := slices.Clone(entries)
-	slices.SortStableFunc(sorted, func(a, b api.ServiceEntry) int { return a.Order - b.Order })
-	var out []ServiceItem
-	for _, e := range sorted {
-		if Services[e.ID] == nil {
-			continue
-		}
-		out = append(out, ServiceItem{ID: e.ID, Enabled: e.Enabled, Icon: e.Icon})
 	}
 	return out
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/absher-kiosk/kiosk/central"
 	"github.com/absher-kiosk/kiosk/central/demo"
 	"github.com/absher-kiosk/kiosk/devices/fingerprint/synth"
+	"github.com/absher-kiosk/kiosk/kiosk/domain"
 	"github.com/absher-kiosk/kiosk/kiosk/pii"
 	"github.com/absher-kiosk/kiosk/sync/api"
 	"github.com/absher-kiosk/kiosk/sync/api/fir"
@@ -52,14 +53,14 @@ func (c *centreLink) call(ctx context.Context, method, path, token string, in, o
 	}
 	res, err := c.client.Do(req)
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrUnreachable, err)
+		return fmt.Errorf("%w: %v", domain.ErrUnreachable, err)
 	}
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
 	if res.StatusCode >= 300 {
 		var e api.ErrorResponse
 		json.Unmarshal(b, &e)
-		return &Refusal{Code: e.Error.Code}
+		return &domain.Refusal{Code: domain.ProblemCode(e.Error.Code)}
 	}
 	if out != nil {
 		return json.Unmarshal(b, out)
@@ -76,7 +77,7 @@ func (c *centreLink) StartVerification(ctx context.Context, id string) (Verifica
 func (c *centreLink) VerifyFinger(ctx context.Context, ref string, rec []byte, pos int) (FingerResult, error) {
 	var s api.Session
 	err := c.call(ctx, "POST", "/v1/identity/verifications/"+ref+"/fingerprint", "", api.FingerprintRequest{Record: slices.Clone(rec)}, &s)
-	var r *Refusal
+	var r *domain.Refusal
 	if errors.As(err, &r) && r.Code == api.CodeFingerprintNoMatch {
 		return FingerResult{TriesLeft: 2}, nil
 	}
@@ -120,9 +121,9 @@ func (c *centreLink) Subjects(ctx context.Context, token string) ([]SubjectInfo,
 	return out, err
 }
 
-func (c *centreLink) Eligibility(ctx context.Context, token, service, subject string, opts map[string]string) (Eligibility, error) {
+func (c *centreLink) Eligibility(ctx context.Context, token string, service domain.ServiceID, subject string, opts map[string]string) (Eligibility, error) {
 	var e api.Eligibility
-	err := c.call(ctx, "POST", "/v1/services/"+service+"/eligibility", token, api.EligibilityRequest{SubjectID: subject, Options: opts}, &e)
+	err := c.call(ctx, "POST", "/v1/services/"+string(service)+"/eligibility", token, api.EligibilityRequest{SubjectID: subject, Options: opts}, &e)
 	return Eligibility{Eligible: e.Eligible, Reasons: e.Reasons, FeeSAR: e.FeeSAR, Details: e.Details}, err
 }
 
@@ -144,11 +145,11 @@ func (c *centreLink) Submit(ctx context.Context, t Txn) (Ack, error) {
 		sub.FingerRecord = rec
 	}
 	var out api.ServiceOutcome
-	if err := c.call(ctx, "POST", "/v1/services/"+t.Kind+"/submissions", t.Token, sub, &out); err != nil {
+	if err := c.call(ctx, "POST", "/v1/services/"+string(t.Kind)+"/submissions", t.Token, sub, &out); err != nil {
 		return Ack{}, err
 	}
 	if !out.Completed {
-		return Ack{}, &Refusal{Code: out.Reasons[0]}
+		return Ack{}, &domain.Refusal{Code: domain.ProblemCode(out.Reasons[0])}
 	}
 	return Ack{Done: true, Reference: out.Reference, Details: out.Details}, nil
 }
@@ -175,25 +176,25 @@ func TestCatalogueThroughTheRealCentre(t *testing.T) {
 	}
 	link := &centreLink{t: t, url: srv.URL, client: &http.Client{Transport: &http.Transport{TLSClientConfig: tc}, Timeout: 10 * time.Second}}
 
-	menuID := map[string]string{"visa_extension": "visa_extension", "exit_reentry": "exit_reentry", "licence_renewal": "licence_renewal", "lost_passport": "report_lost_passport"}
+	walked := []domain.ServiceID{domain.VisaExtension, domain.ExitReentry, domain.LicenceRenewal, domain.ReportLostPassport}
 	ppl, err := demo.Generate(1, now, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	n := 0
 	for _, c := range demo.Cases(ppl) {
-		svc, ok := menuID[c.Service]
-		if !ok || c.Password == "" {
+		svc := c.Service
+		if !slices.Contains(walked, svc) || c.Password == "" {
 			continue
 		}
 		n++
 		if raceOn && n%4 != 1 {
 			continue
 		}
-		t.Run(c.Service+"/"+c.NameEN, func(t *testing.T) {
+		t.Run(string(c.Service)+"/"+c.NameEN, func(t *testing.T) {
 			r := newRig(t, noScanner, func(d *Deps, r *rig) {
 				d.Centre, d.Catalogue, d.Submitter = link, link, link
-				d.Services = []ServiceItem{{ID: svc, Enabled: true}}
+				d.Menu = []ServiceItem{{ID: svc, Enabled: true}}
 				keys := 0
 				d.NewKey = func() string { keys++; return fmt.Sprintf("%s-%s-%d", t.Name(), c.ID, keys) }
 			})
@@ -320,7 +321,7 @@ func TestActivationThroughTheRealCentre(t *testing.T) {
 	}
 	var c demo.Case
 	for _, k := range demo.Showcase(ppl) {
-		if k.Service == "activate_account" && k.WantEligible {
+		if k.Service == domain.ActivateAbsher && k.WantEligible {
 			c = k
 		}
 	}
@@ -330,7 +331,7 @@ func TestActivationThroughTheRealCentre(t *testing.T) {
 	scan := &fingers{seeds: []int64{demo.FingerSeed(1, c.ID, RightIndex), demo.FingerSeed(1, c.ID, LeftIndex)}}
 	r := newRig(t, func(d *Deps, r *rig) {
 		d.Centre, d.Catalogue, d.Submitter, d.Scanner, d.EncodeRecord = link, link, link, scan, encodeFIR
-		d.Services = MenuFromConfig(api.DefaultConfig().Services)
+		d.Menu = d.Services.Menu(api.DefaultConfig().Services)
 		d.NewKey = func() string { return "activation-" + c.ID }
 	})
 	r.send(Start{}, ChooseLanguage{"ar"})

@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	"github.com/absher-kiosk/kiosk/central/rules"
-	"github.com/absher-kiosk/kiosk/kiosk/flow"
+	"github.com/absher-kiosk/kiosk/kiosk/domain"
 	"github.com/absher-kiosk/kiosk/kiosk/i18n"
 )
 
@@ -29,8 +29,8 @@ func TestEveryReasonHasMessages(t *testing.T) {
 				t.Errorf("%s %s: kiosk says %q, centre says %q", lang, c, got, want)
 			}
 		}
-		for _, p := range []string{flow.ProblemChooseOption, flow.ProblemNoSubjects, flow.ProblemNotEligible} {
-			if !cat.Has(lang, "problem_"+p) {
+		for _, p := range []domain.ProblemCode{domain.ProblemChooseOption, domain.ProblemNoSubjects, domain.ProblemNotEligible} {
+			if !cat.Has(lang, "problem_"+string(p)) {
 				t.Errorf("%s: no message problem_%s", lang, p)
 			}
 		}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"testing/synctest"
 
+	"github.com/absher-kiosk/kiosk/kiosk/domain"
 	"github.com/absher-kiosk/kiosk/sync/api"
 )
 
@@ -20,25 +21,26 @@ const (
 type fakeCatalogue struct {
 	subjects []SubjectInfo
 	subErr   error
-	answers  map[string]Eligibility
+	answers  map[domain.ServiceID]Eligibility
 	eligErr  []error
 	asked    []eligAsk
 	codes    []string // mobiles an activation code went to
 }
 
 type eligAsk struct {
-	service, subject string
-	options          map[string]string
+	service domain.ServiceID
+	subject string
+	options map[string]string
 }
 
 func (f *fakeCatalogue) Subjects(ctx context.Context, token string) ([]SubjectInfo, error) {
 	if token != testToken {
-		return nil, &Refusal{Code: "session_expired"}
+		return nil, &domain.Refusal{Code: "session_expired"}
 	}
 	return f.subjects, f.subErr
 }
 
-func (f *fakeCatalogue) Eligibility(ctx context.Context, token, service, subject string, opts map[string]string) (Eligibility, error) {
+func (f *fakeCatalogue) Eligibility(ctx context.Context, token string, service domain.ServiceID, subject string, opts map[string]string) (Eligibility, error) {
 	f.asked = append(f.asked, eligAsk{service, subject, opts})
 	if len(f.eligErr) > 0 {
 		e := f.eligErr[0]
@@ -66,14 +68,14 @@ var family = []SubjectInfo{
 func catRig(t *testing.T, c *fakeCatalogue, opts ...func(*Deps, *rig)) *rig {
 	all := append([]func(*Deps, *rig){func(d *Deps, r *rig) {
 		d.Catalogue = c
-		for _, s := range []string{"activate_absher", "visa_extension", "exit_reentry", "licence_renewal", "report_lost_passport"} {
-			d.Services = append(d.Services, ServiceItem{ID: s, Enabled: true})
+		for _, s := range []domain.ServiceID{domain.ActivateAbsher, domain.VisaExtension, domain.ExitReentry, domain.LicenceRenewal, domain.ReportLostPassport} {
+			d.Menu = append(d.Menu, ServiceItem{ID: s, Enabled: true})
 		}
 	}}, opts...)
 	return newRig(t, all...)
 }
 
-func toService(r *rig, lang, service string) {
+func toService(r *rig, lang string, service domain.ServiceID) {
 	r.t.Helper()
 	r.send(Start{}, ChooseLanguage{lang})
 	r.typeIn(testID)
@@ -85,7 +87,7 @@ func toService(r *rig, lang, service string) {
 func TestVisaExtensionSuccess(t *testing.T) {
 	for _, lang := range []string{"ar", "en"} {
 		t.Run(lang, bubble(func(t *testing.T) {
-			c := &fakeCatalogue{subjects: family, answers: map[string]Eligibility{
+			c := &fakeCatalogue{subjects: family, answers: map[domain.ServiceID]Eligibility{
 				"visa_extension": {Eligible: true, Reasons: []string{}, FeeSAR: 100, Details: map[string]string{"new_expiry": "2026-06-05"}}}}
 			r := catRig(t, c)
 			r.sub.ack = Ack{Done: true, Reference: "S-1A2B", Details: map[string]string{"new_expiry": "2026-06-05", "visa": "V1"}}
@@ -113,7 +115,7 @@ func TestVisaExtensionSuccess(t *testing.T) {
 				t.Fatalf("result shows new expiry %q", got)
 			}
 			tx := r.sub.txns[0]
-			if tx.Kind != "visa_extension" || tx.Token != testToken || !reflect.DeepEqual(tx.Fields, map[string]string{"subject_id": visitorID}) {
+			if tx.Kind != "visa_extension" || tx.Delivery != domain.Online || tx.Token != testToken || !reflect.DeepEqual(tx.Fields, map[string]string{"subject_id": visitorID}) {
 				t.Fatalf("submitted %+v", tx)
 			}
 			r.send(SubmitEntry{}, AcceptReceipt{})
@@ -133,7 +135,7 @@ func TestVisaExtensionSuccess(t *testing.T) {
 // nothing is submitted.
 func TestEveryRefusalIsShownByName(t *testing.T) {
 	cases := []struct {
-		service string
+		service domain.ServiceID
 		reasons []string
 	}{
 		{"visa_extension", []string{"too_early_to_extend"}},
@@ -151,8 +153,8 @@ func TestEveryRefusalIsShownByName(t *testing.T) {
 	}
 	for _, lang := range []string{"ar", "en"} {
 		for _, c := range cases {
-			t.Run(lang+"/"+c.service+"/"+c.reasons[0], bubble(func(t *testing.T) {
-				cat := &fakeCatalogue{subjects: family, answers: map[string]Eligibility{c.service: {Reasons: c.reasons, FeeSAR: 200}}}
+			t.Run(lang+"/"+string(c.service)+"/"+c.reasons[0], bubble(func(t *testing.T) {
+				cat := &fakeCatalogue{subjects: family, answers: map[domain.ServiceID]Eligibility{c.service: {Reasons: c.reasons, FeeSAR: 200}}}
 				r := catRig(t, cat)
 				toService(r, lang, c.service)
 				switch c.service {
@@ -175,7 +177,7 @@ func TestEveryRefusalIsShownByName(t *testing.T) {
 				if v.Lang != lang || v.Catalogue.Eligible || !reflect.DeepEqual(v.Catalogue.Reasons, c.reasons) || v.Catalogue.FeeSAR != 200 {
 					t.Fatalf("refusal view %+v", v.Catalogue)
 				}
-				r.wantProblem(ProblemNotEligible)
+				r.wantProblem(domain.ProblemNotEligible)
 				r.send(SubmitEntry{})
 				r.want(StepThankYou)
 				if len(r.sub.txns) != 0 {
@@ -190,7 +192,7 @@ func TestEveryRefusalIsShownByName(t *testing.T) {
 func TestExitReentryOptionsAndFields(t *testing.T) { synctest.Test(t, testExitReentryOptionsAndFields) }
 
 func testExitReentryOptionsAndFields(t *testing.T) {
-	c := &fakeCatalogue{subjects: family, answers: map[string]Eligibility{"exit_reentry": {Eligible: true, Reasons: []string{}, FeeSAR: 1100}}}
+	c := &fakeCatalogue{subjects: family, answers: map[domain.ServiceID]Eligibility{"exit_reentry": {Eligible: true, Reasons: []string{}, FeeSAR: 1100}}}
 	r := catRig(t, c)
 	toService(r, "en", "exit_reentry")
 	r.want(StepSubject)
@@ -201,7 +203,7 @@ func testExitReentryOptionsAndFields(t *testing.T) {
 	r.send(ChooseSubject{1})
 	r.want(StepOptions)
 	r.send(SubmitEntry{})
-	r.wantProblem(ProblemChooseOption)
+	r.wantProblem(domain.ProblemChooseOption)
 	r.send(ChooseOption{"visa_type", "single"}, ChooseOption{"months", "2"})
 	r.send(ChooseOption{"visa_type", "multiple"})
 	if o := r.m.View().Catalogue.Options[1]; o.Chosen != "" || !reflect.DeepEqual(o.Values, []string{"3", "6", "12", "24"}) {
@@ -232,7 +234,7 @@ func TestExitReentryAlreadyIssuedPrintOrCancel(t *testing.T) {
 		r.want(StepEligibility)
 	}
 	t.Run("cancel", bubble(func(t *testing.T) {
-		r := catRig(t, &fakeCatalogue{subjects: family, answers: map[string]Eligibility{"exit_reentry": issued}})
+		r := catRig(t, &fakeCatalogue{subjects: family, answers: map[domain.ServiceID]Eligibility{"exit_reentry": issued}})
 		walk(r)
 		if v := r.m.View().Catalogue; v.Existing != "ER1" || v.CanPrintExisting {
 			t.Fatalf("without a document printer: %+v", v)
@@ -250,7 +252,7 @@ func TestExitReentryAlreadyIssuedPrintOrCancel(t *testing.T) {
 	}))
 	t.Run("print", bubble(func(t *testing.T) {
 		p := &fakeDocPrinter{}
-		r := catRig(t, &fakeCatalogue{subjects: family, answers: map[string]Eligibility{"exit_reentry": issued}}, func(d *Deps, r *rig) {
+		r := catRig(t, &fakeCatalogue{subjects: family, answers: map[domain.ServiceID]Eligibility{"exit_reentry": issued}}, func(d *Deps, r *rig) {
 			d.DocCentre, d.DocPrinter = &fakeDocCentre{}, p
 		})
 		walk(r)
@@ -278,7 +280,7 @@ func testLicenceAndLostPassport(t *testing.T) {
 		t.Fatalf("licence options %+v", o)
 	}
 	r.send(ChooseOption{"years", "3"}, SubmitEntry{})
-	r.wantProblem(ProblemChooseOption)
+	r.wantProblem(domain.ProblemChooseOption)
 	r.send(ChooseOption{"years", "10"}, SubmitEntry{}, SubmitEntry{})
 	r.want(StepResult)
 	if want := map[string]string{"option.years": "10"}; !reflect.DeepEqual(r.sub.txns[0].Fields, want) {
@@ -308,7 +310,7 @@ func testNoVisitorsToExtend(t *testing.T) {
 	r := catRig(t, &fakeCatalogue{subjects: family[1:]})
 	toService(r, "en", "visa_extension")
 	r.want(StepSubject)
-	r.wantProblem(ProblemNoSubjects)
+	r.wantProblem(domain.ProblemNoSubjects)
 	r.send(SubmitEntry{})
 	r.want(StepThankYou)
 }
@@ -318,25 +320,25 @@ func TestCatalogueUnreachableAndRetry(t *testing.T) {
 }
 
 func testCatalogueUnreachableAndRetry(t *testing.T) {
-	c := &fakeCatalogue{subjects: family, subErr: ErrUnreachable}
+	c := &fakeCatalogue{subjects: family, subErr: domain.ErrUnreachable}
 	r := catRig(t, c)
 	toService(r, "en", "visa_extension")
-	r.wantProblem(ProblemUnreachable)
+	r.wantProblem(domain.ProblemUnreachable)
 	c.subErr = nil
 	r.send(Retry{})
 	r.wantProblem("")
-	c.eligErr = []error{ErrUnreachable}
+	c.eligErr = []error{domain.ErrUnreachable}
 	r.send(ChooseSubject{0})
 	r.want(StepEligibility)
-	r.wantProblem(ProblemUnreachable)
+	r.wantProblem(domain.ProblemUnreachable)
 	r.send(Retry{})
 	if !r.m.View().Catalogue.Eligible {
 		t.Fatal("eligibility not asked again")
 	}
-	r.sub.errs = []error{ErrUnreachable}
+	r.sub.errs = []error{domain.ErrUnreachable}
 	r.send(SubmitEntry{})
 	r.want(StepSubmitting)
-	r.wantProblem(ProblemUnreachable)
+	r.wantProblem(domain.ProblemUnreachable)
 	r.send(Retry{})
 	r.want(StepResult)
 	if len(r.sub.txns) != 2 || r.sub.txns[0].Key != r.sub.txns[1].Key {
@@ -359,7 +361,7 @@ func testActivation(t *testing.T) {
 	}
 	r.scanner.err = []error{&QualityError{Hint: "press_harder"}}
 	r.send(Capture{})
-	r.wantProblem(ProblemQuality)
+	r.wantProblem(domain.ProblemQuality)
 	r.send(Capture{})
 	r.want(StepMobileEntry)
 	r.typeIn(testMobile)
@@ -391,10 +393,10 @@ func testActivationNeedsTheScanner(t *testing.T) {
 		}
 	}
 	r.send(ChooseService{"activate_absher"})
-	r.wantProblem(ProblemServiceUnavailable)
+	r.wantProblem(domain.ProblemServiceUnavailable)
 	// Without the catalogue centre none of them is offered.
 	r = newRig(t, func(d *Deps, r *rig) {
-		d.Services = append(d.Services, ServiceItem{ID: "licence_renewal", Enabled: true})
+		d.Menu = append(d.Menu, ServiceItem{ID: "licence_renewal", Enabled: true})
 	})
 	r.send(Start{}, ChooseLanguage{"en"})
 	r.typeIn(testID)
@@ -428,14 +430,14 @@ func TestCatalogueCancelAtEachStep(t *testing.T) {
 func FuzzCatalogueEvents(f *testing.F) {
 	f.Add([]byte{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13})
 	f.Add([]byte{0, 1, 2, 22, 5, 6, 7, 7, 7, 8, 9, 10})
-	services := []string{"activate_absher", "visa_extension", "exit_reentry", "licence_renewal", "report_lost_passport", ""}
+	services := []domain.ServiceID{"activate_absher", "visa_extension", "exit_reentry", "licence_renewal", "report_lost_passport", ""}
 	answers := []Eligibility{
 		{Eligible: true, Reasons: []string{}},
 		{Reasons: []string{"fee_unpaid"}},
 		{Reasons: []string{ReasonAlreadyIssued}, Details: map[string]string{"existing_visa": "ER1"}},
 	}
 	f.Fuzz(func(t *testing.T, script []byte) {
-		c := &fakeCatalogue{subjects: family, answers: map[string]Eligibility{}}
+		c := &fakeCatalogue{subjects: family, answers: map[domain.ServiceID]Eligibility{}}
 		r := catRig(t, c, func(d *Deps, r *rig) { d.DocCentre, d.DocPrinter = &fakeDocCentre{}, &fakeDocPrinter{} })
 		r.hold = true
 		for _, b := range script {
@@ -466,7 +468,7 @@ func FuzzCatalogueEvents(f *testing.F) {
 			case 11:
 				r.send(Back{})
 			case 12:
-				c.eligErr = append(c.eligErr, ErrUnreachable)
+				c.eligErr = append(c.eligErr, domain.ErrUnreachable)
 			case 13:
 				for _, s := range services[:5] {
 					c.answers[s] = answers[n%len(answers)]
@@ -488,9 +490,9 @@ func FuzzCatalogueEvents(f *testing.F) {
 	})
 }
 
-func TestMenuFromConfig(t *testing.T) { synctest.Test(t, testMenuFromConfig) }
+func TestCatalogueMenu(t *testing.T) { synctest.Test(t, testCatalogueMenu) }
 
-func testMenuFromConfig(t *testing.T) {
+func testCatalogueMenu(t *testing.T) {
 	cfg := []api.ServiceEntry{
 		{ID: "licence_renewal", Enabled: true, Order: 3, Icon: "car"},
 		{ID: "visa_extension", Enabled: false, Order: 1, Icon: "visa"},
@@ -498,22 +500,22 @@ func testMenuFromConfig(t *testing.T) {
 		{ID: "update_mobile", Enabled: true, Order: 2, Icon: "phone"},
 		{ID: "report_lost_passport", Enabled: true, Order: 3, Icon: "passport"},
 	}
-	got := MenuFromConfig(cfg)
+	got := Services().Menu(cfg)
 	want := []ServiceItem{{"visa_extension", false, "visa"}, {"update_mobile", true, "phone"}, {"licence_renewal", true, "car"}, {"report_lost_passport", true, "passport"}}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("menu %+v", got)
 	}
 	// Every service of the default config is known to the engine.
 	def := api.DefaultConfig().Services
-	if got := MenuFromConfig(def); len(got) != len(def) {
+	if got := Services().Menu(def); len(got) != len(def) {
 		t.Fatalf("default config menu %+v", got)
 	}
 	// A disabled service cannot be chosen.
-	r := catRig(t, &fakeCatalogue{subjects: family}, func(d *Deps, r *rig) { d.Services = MenuFromConfig(cfg) })
+	r := catRig(t, &fakeCatalogue{subjects: family}, func(d *Deps, r *rig) { d.Menu = d.Services.Menu(cfg) })
 	r.send(Start{}, ChooseLanguage{"en"})
 	r.typeIn(testID)
 	r.send(ChooseService{"visa_extension"})
-	r.wantProblem(ProblemServiceUnavailable)
+	r.wantProblem(domain.ProblemServiceUnavailable)
 	r.send(ChooseService{"licence_renewal"})
 	r.want(StepFingerprint)
 }

@@ -7,10 +7,10 @@ package flow
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"image"
 	"time"
+
+	"github.com/absher-kiosk/kiosk/kiosk/domain"
 )
 
 // Step names a screen of the flow.
@@ -41,27 +41,11 @@ const (
 	LeftIndex  = 7
 )
 
-// Problem codes the flow itself raises; identity reason codes
-// (bad_check_digit, too_short, ...) and centre refusal codes pass through.
-const (
-	ProblemUnreachable        = "centre_unreachable"
-	ProblemNotMatched         = "fingerprint_not_matched"
-	ProblemLocked             = "locked"
-	ProblemScannerUnavailable = "scanner_unavailable"
-	ProblemQuality            = "capture_quality"
-	ProblemCodeWrong          = "code_wrong"
-	ProblemCodeExpired        = "code_expired"
-	ProblemResendLimit        = "resend_limit"
-	ProblemNoAccount          = "no_account"
-	ProblemServiceUnavailable = "service_unavailable"
-	ProblemPrinterFailed      = "printer_failed"
-	ProblemUnexpected         = "unexpected"
-)
-
 // Problem is what went wrong on the current step, as codes the UI
-// translates.
+// translates: the flow's own (domain.Problem…), the input rules' reason
+// codes and the centre's refusal and rule codes, which pass through.
 type Problem struct {
-	Code     string
+	Code     domain.ProblemCode
 	Hint     string        // e.g. press_harder, centre_finger, or the lock reason
 	CanRetry bool          // the step offers Retry (or simply another try)
 	Lock     time.Duration // how long the person is locked out, when known
@@ -69,7 +53,7 @@ type Problem struct {
 
 // ServiceItem is one entry of the service menu, from config.
 type ServiceItem struct {
-	ID      string
+	ID      domain.ServiceID
 	Enabled bool
 	Icon    string // the config's icon name, e.g. visa, car, passport
 }
@@ -78,7 +62,7 @@ type ServiceItem struct {
 type View struct {
 	Step           Step
 	Lang           string // "ar" or "en"
-	Service        string
+	Service        domain.ServiceID
 	Finger         int // RightIndex or LeftIndex on the fingerprint step
 	TriesLeft      int // fingerprint tries left
 	ResendIn       time.Duration
@@ -98,6 +82,8 @@ type View struct {
 	IdleWarning    bool
 	IdleLeft       time.Duration
 	CanFallback    bool           // the password + SMS route is offered
+	CanReveal      bool           // the password step can show the typed password (Reveal)
+	Revealed       bool           // Entry is the password itself, at the person's request
 	Documents      []DocumentInfo // Print a document: the list to choose from
 	Document       DocumentInfo   // Print a document: the one being printed
 	Catalogue      *CatalogueView // the catalogue services' steps
@@ -114,7 +100,7 @@ type (
 	Backspace      struct{}
 	Clear          struct{}
 	SubmitEntry    struct{} // also "continue" on result, thank-you and error
-	ChooseService  struct{ ID string }
+	ChooseService  struct{ ID domain.ServiceID }
 	UseFallback    struct{}
 	Capture        struct{}
 	Resend         struct{}
@@ -125,25 +111,8 @@ type (
 	Cancel         struct{}
 	Timeout        struct{}
 	MoreTime       struct{}
+	Reveal         struct{} // show or hide the typed password again
 )
-
-// ErrUnreachable is what the centre adapter returns for any transport
-// failure (no route, TLS, timeout, 5xx): the user can try again later.
-var ErrUnreachable = errors.New("centre unreachable: check the kiosk's network link, then retry")
-
-// Refusal is the centre saying no, with a stable code such as
-// fingerprint_not_matched, code_wrong, code_expired, resend_limit, locked.
-type Refusal struct {
-	Code       string
-	RetryAfter time.Duration
-}
-
-func (r *Refusal) Error() string {
-	if r.RetryAfter > 0 {
-		return fmt.Sprintf("centre refused: %s (try again after %v)", r.Code, r.RetryAfter)
-	}
-	return "centre refused: " + r.Code
-}
 
 // QualityError is a capture the quality gate refused; the hint tells the
 // user what to change and the try is not counted.
@@ -210,7 +179,7 @@ type EncodeRecord func(img *image.Gray, dpi, position int) ([]byte, error)
 
 // Receipt is what the printer gets: masked values only.
 type Receipt struct {
-	Service      string
+	Service      domain.ServiceID
 	MaskedID     string
 	MaskedMobile string
 	Reference    string
@@ -226,12 +195,15 @@ type Printer interface {
 	Print(ctx context.Context, r Receipt) error
 }
 
-// Txn is a service request handed to the outbox.
+// Txn is a service request handed to the Submitter.
 type Txn struct {
-	Key    string // idempotency key, the same on every retry of one request
-	Kind   string // the service ID
-	Token  string
-	Fields map[string]string
+	Key  string // idempotency key, the same on every retry of one request
+	Kind domain.ServiceID
+	// Delivery is the service's (Service.Delivery): an online call the
+	// person waits for, or an outbox event sent when the centre answers.
+	Delivery domain.Delivery
+	Token    string
+	Fields   map[string]string
 }
 
 // Ack is the submission's outcome: Done when the centre acknowledged it,

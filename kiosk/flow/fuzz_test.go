@@ -5,6 +5,8 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/absher-kiosk/kiosk/kiosk/domain"
 )
 
 // FuzzEvents feeds arbitrary event sequences, with operations finishing at
@@ -35,7 +37,7 @@ func FuzzEvents(f *testing.F) {
 				case 5:
 					r.send(SubmitEntry{})
 				case 6:
-					r.send(ChooseService{[]string{"update_mobile", "renew_iqama", ""}[int(b/24)%3]})
+					r.send(ChooseService{[]domain.ServiceID{"update_mobile", "renew_iqama", ""}[int(b/24)%3]})
 				case 7:
 					r.flush()
 				case 8:
@@ -67,7 +69,7 @@ func FuzzEvents(f *testing.F) {
 				case 21:
 					r.centre.finger = func(n, pos int) (FingerResult, error) { return FingerResult{TriesLeft: 1}, nil }
 				case 22:
-					r.sub.errs = append(r.sub.errs, ErrUnreachable)
+					r.sub.errs = append(r.sub.errs, domain.ErrUnreachable)
 				case 23:
 					r.send(Timeout{})
 				}

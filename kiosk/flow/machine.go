@@ -8,13 +8,15 @@ import (
 	"sync"
 	"time"
 
+	"github.com/absher-kiosk/kiosk/kiosk/domain"
 	"github.com/absher-kiosk/kiosk/kiosk/pii"
 	"github.com/absher-kiosk/kiosk/kiosk/session"
 	"github.com/google/uuid"
 )
 
-// Deps are the parts a machine works with. Centre and Submitter are
-// required; Scanner, EncodeRecord and Printer may be nil when not fitted.
+// Deps are the parts a machine works with. Centre, Submitter and Services
+// are required; Scanner, EncodeRecord and Printer may be nil when not
+// fitted.
 type Deps struct {
 	Centre       Centre
 	Scanner      Scanner
@@ -25,7 +27,8 @@ type Deps struct {
 	Catalogue    CatalogueCentre // nil: the catalogue services are not offered
 	Submitter    Submitter
 	Timing       session.Timing // zero: 45 s idle, 20 s warning
-	Services     []ServiceItem  // the menu, from config
+	Services     Catalogue      // the services this machine can run (flow.Services())
+	Menu         []ServiceItem  // the menu, from config
 	// Optional knobs; zero values take the defaults in parentheses.
 	FingerTries int           // (3)
 	CodeTries   int           // (3)
@@ -68,6 +71,7 @@ type state struct {
 	tick     *time.Timer
 	thanks   *time.Timer
 
+	revealed                   bool // the person asked to see the typed password
 	finger, triesLeft          int
 	hasAccount, canFinger      bool
 	resendAt                   time.Time
@@ -206,7 +210,12 @@ func (m *Machine) viewLocked() View {
 	case StepFingerprint:
 		v.Finger, v.TriesLeft = m.finger, m.triesLeft
 	case StepFallbackPassword:
-		v.Entry = strings.Repeat("•", len([]rune(v.Entry)))
+		// The password shows as dots unless the person asks to see it; the
+		// screens offer that on this step only.
+		v.CanReveal, v.Revealed = true, m.revealed
+		if !m.revealed {
+			v.Entry = strings.Repeat("•", len([]rune(v.Entry)))
+		}
 	case StepFallbackCode, StepMobileCode:
 		v.ResendsLeft, v.CodeTriesLeft = m.resendsLeft, m.codeTriesLeft
 		v.ResendIn = max(m.resendAt.Sub(time.Now()), 0)
@@ -251,6 +260,9 @@ func (m *Machine) handle(ev Event) {
 		return
 	case warnEv:
 		if m.step != StepAttract {
+			// The person may have walked away: a shown password hides
+			// again before anyone else reaches the screen.
+			m.revealed = false
 			m.warning = true
 			m.warnEnds = time.Now().Add(e.left)
 			m.scheduleTick()
@@ -308,7 +320,7 @@ func (m *Machine) handle(ev Event) {
 		case ChooseService:
 			svc := m.offered(e.ID)
 			if svc == nil {
-				m.problem = &Problem{Code: ProblemServiceUnavailable, CanRetry: true}
+				m.problem = &Problem{Code: domain.ProblemServiceUnavailable, CanRetry: true}
 				return
 			}
 			m.svc, m.svcAt = svc, 0
@@ -351,7 +363,7 @@ func (m *Machine) handle(ev Event) {
 				err := m.d.Printer.Print(ctx, r)
 				return func(m *Machine) {
 					if err != nil {
-						m.thankYou(&Problem{Code: ProblemPrinterFailed})
+						m.thankYou(&Problem{Code: domain.ProblemPrinterFailed})
 						return
 					}
 					m.thankYou(nil)
@@ -393,6 +405,7 @@ func (m *Machine) finish() {
 
 func (m *Machine) goTo(s Step) {
 	m.step = s
+	m.revealed = false
 	m.problem = nil
 	m.retry = nil
 	clearEntry(m)
@@ -465,10 +478,10 @@ func (m *Machine) fail(p *Problem) {
 	m.problem = p
 }
 
-func (m *Machine) offered(id string) *Service {
-	for _, it := range m.d.Services {
+func (m *Machine) offered(id domain.ServiceID) *Service {
+	for _, it := range m.d.Menu {
 		if it.ID == id && it.Enabled {
-			if s := Services[id]; s != nil && (s.Ready == nil || s.Ready(&m.d)) {
+			if s := m.d.Services[id]; s != nil && (s.Ready == nil || s.Ready(&m.d)) {
 				return s
 			}
 		}
@@ -490,31 +503,31 @@ func (m *Machine) run(op func(ctx context.Context) func(*Machine)) {
 
 // problemFor maps an operation's error to what the user sees.
 func problemFor(err error) *Problem {
-	var r *Refusal
+	var r *domain.Refusal
 	var q *QualityError
 	switch {
-	case errors.Is(err, ErrUnreachable), errors.Is(err, context.DeadlineExceeded):
-		return &Problem{Code: ProblemUnreachable, CanRetry: true}
+	case errors.Is(err, domain.ErrUnreachable), errors.Is(err, context.DeadlineExceeded):
+		return &Problem{Code: domain.ProblemUnreachable, CanRetry: true}
 	case errors.As(err, &r):
-		return &Problem{Code: r.Code, Lock: r.RetryAfter, CanRetry: r.Code != ProblemLocked}
+		return &Problem{Code: r.Code, Lock: r.RetryAfter, CanRetry: r.Code != domain.ProblemLocked}
 	case errors.As(err, &q):
-		return &Problem{Code: ProblemQuality, Hint: q.Hint, CanRetry: true}
+		return &Problem{Code: domain.ProblemQuality, Hint: q.Hint, CanRetry: true}
 	}
-	return &Problem{Code: ProblemUnexpected, CanRetry: true}
+	return &Problem{Code: domain.ProblemUnexpected, CanRetry: true}
 }
 
 func isLocked(err error) bool {
-	var r *Refusal
-	return errors.As(err, &r) && r.Code == ProblemLocked
+	var r *domain.Refusal
+	return errors.As(err, &r) && r.Code == domain.ProblemLocked
 }
 
 func (m *Machine) refuseInput(err error) {
 	var e *pii.Error
 	if errors.As(err, &e) {
-		m.problem = &Problem{Code: e.Code, CanRetry: true}
+		m.problem = &Problem{Code: domain.ProblemCode(e.Code), CanRetry: true}
 		return
 	}
-	m.problem = &Problem{Code: ProblemUnexpected, CanRetry: true}
+	m.problem = &Problem{Code: domain.ProblemUnexpected, CanRetry: true}
 }
 
 // edit applies keypad editing to the current field; it reports whether ev

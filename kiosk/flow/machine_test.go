@@ -8,6 +8,8 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/absher-kiosk/kiosk/kiosk/domain"
 )
 
 var allSteps = []Step{StepAttract, StepLanguage, StepIDEntry, StepMenu, StepIdentify, StepFingerprint,
@@ -26,7 +28,7 @@ func testSuccess(t *testing.T) {
 		t.Fatalf("fingers tried %v, want right index first", got)
 	}
 	txn := r.sub.txns[0]
-	if txn.Kind != "update_mobile" || txn.Key != "key-1" || txn.Token != testToken ||
+	if txn.Kind != "update_mobile" || txn.Delivery != domain.Queued || txn.Key != "key-1" || txn.Token != testToken ||
 		txn.Fields["mobile"] != "+966512345678" || txn.Fields["code"] != "1234" {
 		t.Fatalf("submitted %+v", txn)
 	}
@@ -60,11 +62,14 @@ func testQueuedOfflineWithoutPrinter(t *testing.T) {
 }
 
 func TestBadID(t *testing.T) {
-	tests := []struct{ in, code string }{
+	tests := []struct {
+		in   string
+		code domain.ProblemCode
+	}{
 		{"", "empty"}, {"12345", "too_short"}, {"3000000004", "bad_prefix"}, {"1000000009", "bad_check_digit"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.code, bubble(func(t *testing.T) {
+		t.Run(string(tt.code), bubble(func(t *testing.T) {
 			r := newRig(t)
 			r.walk(StepIDEntry)
 			r.typeIn(tt.in)
@@ -107,10 +112,10 @@ func TestFingerprint(t *testing.T) {
 		scanErr []error
 		sends   int
 		step    Step
-		problem string
+		problem domain.ProblemCode
 		fingers []int
 	}{
-		{"rejected three times", notMatched, nil, 3, StepError, ProblemLocked, []int{RightIndex, LeftIndex, LeftIndex}},
+		{"rejected three times", notMatched, nil, 3, StepError, domain.ProblemLocked, []int{RightIndex, LeftIndex, LeftIndex}},
 		{"second try matches", func(n, pos int) (FingerResult, error) {
 			if n == 2 {
 				return FingerResult{Matched: true, Identified: Identified{testToken, testName}}, nil
@@ -119,13 +124,13 @@ func TestFingerprint(t *testing.T) {
 		}, nil, 2, StepMobileEntry, "", []int{RightIndex, LeftIndex}},
 		{"centre locks", func(n, pos int) (FingerResult, error) {
 			return FingerResult{Locked: true, LockReason: "too_many", Lock: time.Hour}, nil
-		}, nil, 1, StepError, ProblemLocked, []int{RightIndex}},
+		}, nil, 1, StepError, domain.ProblemLocked, []int{RightIndex}},
 		{"locked refusal", func(n, pos int) (FingerResult, error) {
-			return FingerResult{}, &Refusal{Code: ProblemLocked, RetryAfter: time.Hour}
-		}, nil, 1, StepError, ProblemLocked, []int{RightIndex}},
-		{"quality refusals do not count", notMatched, []error{&QualityError{Hint: "press_harder"}, &QualityError{Hint: "centre_finger"}}, 2, StepFingerprint, ProblemQuality, nil},
-		{"scanner fault", notMatched, []error{errors.New("usb: device gone")}, 1, StepFingerprint, ProblemScannerUnavailable, nil},
-		{"centre unreachable", func(n, pos int) (FingerResult, error) { return FingerResult{}, ErrUnreachable }, nil, 1, StepFingerprint, ProblemUnreachable, []int{RightIndex}},
+			return FingerResult{}, &domain.Refusal{Code: domain.ProblemLocked, RetryAfter: time.Hour}
+		}, nil, 1, StepError, domain.ProblemLocked, []int{RightIndex}},
+		{"quality refusals do not count", notMatched, []error{&QualityError{Hint: "press_harder"}, &QualityError{Hint: "centre_finger"}}, 2, StepFingerprint, domain.ProblemQuality, nil},
+		{"scanner fault", notMatched, []error{errors.New("usb: device gone")}, 1, StepFingerprint, domain.ProblemScannerUnavailable, nil},
+		{"centre unreachable", func(n, pos int) (FingerResult, error) { return FingerResult{}, domain.ErrUnreachable }, nil, 1, StepFingerprint, domain.ProblemUnreachable, []int{RightIndex}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, bubble(func(t *testing.T) {
@@ -193,7 +198,7 @@ func testNoAccountNoFingers(t *testing.T) {
 	r.walk(StepMenu)
 	r.send(ChooseService{"update_mobile"})
 	r.want(StepError)
-	r.wantProblem(ProblemNoAccount)
+	r.wantProblem(domain.ProblemNoAccount)
 	r.wantWiped()
 }
 
@@ -228,6 +233,69 @@ func testFallback(t *testing.T) {
 	r.want(StepResult)
 }
 
+// TestRevealPassword: the password step alone can show the typed
+// password; it shows only on request and hides again on a second request,
+// on leaving the step, on a new attempt and when the idle warning shows.
+func TestRevealPassword(t *testing.T) { synctest.Test(t, testRevealPassword) }
+
+func testRevealPassword(t *testing.T) {
+	r := newRig(t)
+	r.walk(StepIDEntry)
+	r.send(Reveal{})
+	if v := r.m.View(); v.CanReveal || v.Revealed {
+		t.Fatalf("ID entry offers to reveal: %+v", v)
+	}
+	r = newRig(t)
+	r.walk(StepFingerprint)
+	r.send(UseFallback{})
+	r.want(StepFallbackPassword)
+	r.send(Key{'S'}, Key{'e'})
+	if v := r.m.View(); !v.CanReveal || v.Revealed || v.Entry != "••" {
+		t.Fatalf("password step before Reveal: %+v", v)
+	}
+	r.send(Reveal{})
+	if v := r.m.View(); !v.Revealed || v.Entry != "Se" {
+		t.Fatalf("revealed: %+v", v)
+	}
+	r.send(Key{'c'})
+	if v := r.m.View(); !v.Revealed || v.Entry != "Sec" {
+		t.Fatalf("typing while revealed: %+v", v)
+	}
+	r.send(Reveal{})
+	if v := r.m.View(); v.Revealed || v.Entry != "•••" {
+		t.Fatalf("hidden again: %+v", v)
+	}
+
+	r.send(Reveal{})
+	r.advance(45 * time.Second)
+	if v := r.m.View(); !v.IdleWarning || v.Revealed || v.Entry != "•••" {
+		t.Fatalf("idle warning left the password shown: %+v", v)
+	}
+	r.send(MoreTime{})
+
+	r.send(Reveal{}, Clear{})
+	r.typeIn("Wrong")
+	r.wantProblem("password_wrong")
+	if v := r.m.View(); v.Revealed {
+		t.Fatalf("a new attempt starts revealed: %+v", v)
+	}
+
+	r.send(Reveal{}, Back{})
+	r.send(UseFallback{})
+	r.want(StepFallbackPassword)
+	if v := r.m.View(); v.Revealed {
+		t.Fatalf("coming back to the step starts revealed: %+v", v)
+	}
+	r.send(Reveal{})
+	r.typeIn("Secret#1")
+	r.want(StepFallbackCode)
+	if v := r.m.View(); v.Revealed || v.CanReveal {
+		t.Fatalf("code step after a revealed password: %+v", v)
+	}
+	r.send(Cancel{})
+	r.wantWiped()
+}
+
 func TestCodes(t *testing.T) {
 	for _, step := range []Step{StepFallbackCode, StepMobileCode} {
 		reach := func(r *rig) {
@@ -244,7 +312,7 @@ func TestCodes(t *testing.T) {
 			if step == StepFallbackCode {
 				r.typeIn("1111")
 			} else {
-				r.sub.errs = []error{&Refusal{Code: ProblemCodeWrong}}
+				r.sub.errs = []error{&domain.Refusal{Code: domain.ProblemCodeWrong}}
 				r.typeIn("1111")
 			}
 		}
@@ -252,23 +320,23 @@ func TestCodes(t *testing.T) {
 			r := newRig(t)
 			reach(r)
 			if step == StepMobileCode {
-				r.sub.errs = []error{&Refusal{Code: ProblemCodeWrong}, &Refusal{Code: ProblemCodeWrong}, &Refusal{Code: ProblemCodeWrong}}
+				r.sub.errs = []error{&domain.Refusal{Code: domain.ProblemCodeWrong}, &domain.Refusal{Code: domain.ProblemCodeWrong}, &domain.Refusal{Code: domain.ProblemCodeWrong}}
 				for range 2 {
 					r.typeIn("1111")
 					r.want(step)
-					r.wantProblem(ProblemCodeWrong)
+					r.wantProblem(domain.ProblemCodeWrong)
 				}
 				r.typeIn("1111")
 			} else {
 				for range 2 {
 					wrongCode(r)
 					r.want(step)
-					r.wantProblem(ProblemCodeWrong)
+					r.wantProblem(domain.ProblemCodeWrong)
 				}
 				wrongCode(r)
 			}
 			r.want(StepError)
-			r.wantProblem(ProblemLocked)
+			r.wantProblem(domain.ProblemLocked)
 			r.wantWiped()
 		}))
 		t.Run(string(step)+"/too short", bubble(func(t *testing.T) {
@@ -279,14 +347,16 @@ func TestCodes(t *testing.T) {
 		}))
 		t.Run(string(step)+"/expired then resend", bubble(func(t *testing.T) {
 			r := newRig(t)
-			r.centre.code = func(c string) (Identified, error) { return Identified{}, &Refusal{Code: ProblemCodeExpired} }
+			r.centre.code = func(c string) (Identified, error) {
+				return Identified{}, &domain.Refusal{Code: domain.ProblemCodeExpired}
+			}
 			reach(r)
 			if step == StepMobileCode {
-				r.sub.errs = []error{&Refusal{Code: ProblemCodeExpired}}
+				r.sub.errs = []error{&domain.Refusal{Code: domain.ProblemCodeExpired}}
 			}
 			r.typeIn("1234")
 			r.want(step)
-			r.wantProblem(ProblemCodeExpired)
+			r.wantProblem(domain.ProblemCodeExpired)
 			if v := r.m.View(); v.CodeTriesLeft != 3 {
 				t.Fatalf("an expired code used a try: %d left", v.CodeTriesLeft)
 			}
@@ -318,15 +388,15 @@ func TestCodes(t *testing.T) {
 			r.advance(60 * time.Second)
 			r.send(Resend{})
 			r.want(step)
-			r.wantProblem(ProblemResendLimit)
+			r.wantProblem(domain.ProblemResendLimit)
 		}))
 		t.Run(string(step)+"/centre says resend limit", bubble(func(t *testing.T) {
 			r := newRig(t)
-			r.centre.resend = func() (CodeSent, error) { return CodeSent{}, &Refusal{Code: ProblemResendLimit} }
+			r.centre.resend = func() (CodeSent, error) { return CodeSent{}, &domain.Refusal{Code: domain.ProblemResendLimit} }
 			reach(r)
 			r.advance(60 * time.Second)
 			r.send(Resend{})
-			r.wantProblem(ProblemResendLimit)
+			r.wantProblem(domain.ProblemResendLimit)
 			if r.m.View().ResendsLeft != 0 {
 				t.Fatal("resends still offered after the centre's limit")
 			}
@@ -394,14 +464,14 @@ func TestUnreachable(t *testing.T) {
 			func(r *rig, err error) { r.sub.errs = []error{err} }, func(r *rig) { r.typeIn("1234") }},
 	}
 	for _, tt := range tests {
-		for _, err := range []error{ErrUnreachable, fmt.Errorf("post: %w", context.DeadlineExceeded)} {
+		for _, err := range []error{domain.ErrUnreachable, fmt.Errorf("post: %w", context.DeadlineExceeded)} {
 			t.Run(tt.name+"/"+err.Error(), bubble(func(t *testing.T) {
 				r := newRig(t)
 				tt.reach(r)
 				tt.fail(r, err)
 				tt.act(r)
 				r.want(tt.at)
-				r.wantProblem(ProblemUnreachable)
+				r.wantProblem(domain.ProblemUnreachable)
 				if !r.m.View().Problem.CanRetry {
 					t.Fatal("unreachable centre without a retry")
 				}
@@ -434,13 +504,13 @@ func TestRefusalMapping(t *testing.T) {
 		err  error
 		want Problem
 	}{
-		{ErrUnreachable, Problem{Code: ProblemUnreachable, CanRetry: true}},
-		{fmt.Errorf("dial: %w", ErrUnreachable), Problem{Code: ProblemUnreachable, CanRetry: true}},
-		{context.DeadlineExceeded, Problem{Code: ProblemUnreachable, CanRetry: true}},
-		{&Refusal{Code: ProblemLocked, RetryAfter: time.Hour}, Problem{Code: ProblemLocked, Lock: time.Hour}},
-		{fmt.Errorf("x: %w", &Refusal{Code: ProblemCodeWrong}), Problem{Code: ProblemCodeWrong, CanRetry: true}},
-		{&QualityError{Hint: "press_harder"}, Problem{Code: ProblemQuality, Hint: "press_harder", CanRetry: true}},
-		{errors.New("strange"), Problem{Code: ProblemUnexpected, CanRetry: true}},
+		{domain.ErrUnreachable, Problem{Code: domain.ProblemUnreachable, CanRetry: true}},
+		{fmt.Errorf("dial: %w", domain.ErrUnreachable), Problem{Code: domain.ProblemUnreachable, CanRetry: true}},
+		{context.DeadlineExceeded, Problem{Code: domain.ProblemUnreachable, CanRetry: true}},
+		{&domain.Refusal{Code: domain.ProblemLocked, RetryAfter: time.Hour}, Problem{Code: domain.ProblemLocked, Lock: time.Hour}},
+		{fmt.Errorf("x: %w", &domain.Refusal{Code: domain.ProblemCodeWrong}), Problem{Code: domain.ProblemCodeWrong, CanRetry: true}},
+		{&QualityError{Hint: "press_harder"}, Problem{Code: domain.ProblemQuality, Hint: "press_harder", CanRetry: true}},
+		{errors.New("strange"), Problem{Code: domain.ProblemUnexpected, CanRetry: true}},
 	}
 	for _, tt := range tests {
 		if got := problemFor(tt.err); *got != tt.want {
@@ -454,7 +524,7 @@ func TestSubmitRefusals(t *testing.T) { synctest.Test(t, testSubmitRefusals) }
 func testSubmitRefusals(t *testing.T) {
 	r := newRig(t)
 	r.walk(StepMobileCode)
-	r.sub.errs = []error{&Refusal{Code: "mobile_in_use"}}
+	r.sub.errs = []error{&domain.Refusal{Code: "mobile_in_use"}}
 	r.typeIn("1234")
 	r.want(StepError)
 	r.wantProblem("mobile_in_use")
@@ -469,7 +539,7 @@ func testPrinterFailure(t *testing.T) {
 	r.walk(StepReceiptOffer)
 	r.send(AcceptReceipt{})
 	r.want(StepThankYou)
-	r.wantProblem(ProblemPrinterFailed)
+	r.wantProblem(domain.ProblemPrinterFailed)
 	r.wantWiped()
 }
 
@@ -493,10 +563,10 @@ func testMenu(t *testing.T) {
 	if v := r.m.View(); len(v.Services) != 2 || !v.Services[0].Enabled || v.Services[1].Enabled {
 		t.Fatalf("menu %+v", v.Services)
 	}
-	for _, id := range []string{"renew_iqama", "nonsense"} {
+	for _, id := range []domain.ServiceID{"renew_iqama", "nonsense"} {
 		r.send(ChooseService{id})
 		r.want(StepMenu)
-		r.wantProblem(ProblemServiceUnavailable)
+		r.wantProblem(domain.ProblemServiceUnavailable)
 	}
 }
 

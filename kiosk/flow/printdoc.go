@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/absher-kiosk/kiosk/kiosk/domain"
 )
 
 // Steps of Print a document: after identification the person's printable
@@ -11,14 +13,6 @@ import (
 const (
 	StepDocuments   Step = "documents"    // loading, then the list
 	StepDocPrinting Step = "doc_printing" // the chosen document on its way to paper
-)
-
-// Problems of Print a document.
-const (
-	ProblemNoDocuments = "no_documents"
-	// ProblemDocPrinterDown: the printer stopped between the list and the
-	// choice; nothing can be printed at this kiosk now.
-	ProblemDocPrinterDown = "doc_printer_unavailable"
 )
 
 // DocumentInfo is what the list shows of a document. It carries no
@@ -46,16 +40,17 @@ type DocumentPrinter interface {
 	PrintDocument(ctx context.Context, token, lang, id string) error
 }
 
-// PrintDocument is the Print-a-document service.
-var PrintDocument = Service{
-	ID:    "print_document",
-	Steps: []Step{StepIdentify, StepDocuments, StepDocPrinting},
-	Ready: func(d *Deps) bool {
-		return d.DocCentre != nil && d.DocPrinter != nil && d.DocPrinter.CanPrint()
-	},
+// printDocument is the Print-a-document service. It prints at the kiosk
+// and submits nothing, so it has no delivery.
+func printDocument() Service {
+	return Service{
+		ID:    domain.PrintDocument,
+		Steps: []Step{StepIdentify, StepDocuments, StepDocPrinting},
+		Ready: func(d *Deps) bool {
+			return d.DocCentre != nil && d.DocPrinter != nil && d.DocPrinter.CanPrint()
+		},
+	}
 }
-
-func init() { Services[PrintDocument.ID] = &PrintDocument }
 
 // ChooseDocument picks a document from the list by its ID.
 type ChooseDocument struct{ ID string }
@@ -70,8 +65,8 @@ type docState struct {
 // now, so nobody chooses a service only to be told it is unavailable.
 func (m *Machine) menu() []ServiceItem {
 	var out []ServiceItem
-	for _, it := range m.d.Services {
-		if s := Services[it.ID]; s != nil && s.Ready != nil && !s.Ready(&m.d) {
+	for _, it := range m.d.Menu {
+		if s := m.d.Services[it.ID]; s != nil && s.Ready != nil && !s.Ready(&m.d) {
 			continue
 		}
 		out = append(out, it)
@@ -94,7 +89,7 @@ func (m *Machine) loadDocuments() {
 					m.fail(m.problem)
 				}
 			case len(list) == 0:
-				m.problem = &Problem{Code: ProblemNoDocuments}
+				m.problem = &Problem{Code: domain.ProblemNoDocuments}
 			default:
 				m.problem = nil
 				m.docs = list
@@ -122,7 +117,7 @@ func (m *Machine) onDocuments(ev Event) {
 		}
 	case SubmitEntry:
 		// "Done" on an empty list ends the visit politely.
-		if m.step == StepDocuments && m.problem != nil && m.problem.Code == ProblemNoDocuments {
+		if m.step == StepDocuments && m.problem != nil && m.problem.Code == domain.ProblemNoDocuments {
 			m.thankYou(nil)
 		}
 	}
@@ -133,7 +128,7 @@ func (m *Machine) onDocuments(ev Event) {
 // reported on the thank-you screen; the job's record is the adapter's.
 func (m *Machine) printDocument(d DocumentInfo) {
 	if !m.d.DocPrinter.CanPrint() {
-		m.problem = &Problem{Code: ProblemDocPrinterDown}
+		m.problem = &Problem{Code: domain.ProblemDocPrinterDown}
 		return
 	}
 	token, lang := string(m.sess.Data.Token), m.lang
@@ -146,12 +141,12 @@ func (m *Machine) printDocument(d DocumentInfo) {
 			switch {
 			case err == nil:
 				m.thankYou(nil)
-			case errors.Is(err, ErrUnreachable), errors.Is(err, context.DeadlineExceeded):
+			case errors.Is(err, domain.ErrUnreachable), errors.Is(err, context.DeadlineExceeded):
 				// The adapter fetches the document before printing; with
 				// the centre gone nothing was printed.
-				m.thankYou(&Problem{Code: ProblemUnreachable})
+				m.thankYou(&Problem{Code: domain.ProblemUnreachable})
 			default:
-				m.thankYou(&Problem{Code: ProblemPrinterFailed})
+				m.thankYou(&Problem{Code: domain.ProblemPrinterFailed})
 			}
 		}
 	})

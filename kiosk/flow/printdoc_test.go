@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"testing"
 	"time"
+
+	"github.com/absher-kiosk/kiosk/kiosk/domain"
 )
 
 type fakeDocCentre struct {
@@ -63,7 +65,7 @@ var twoDocs = []DocumentInfo{
 func docRig(t *testing.T, c *fakeDocCentre, p *fakeDocPrinter) *rig {
 	return newRig(t, func(d *Deps, r *rig) {
 		d.DocCentre, d.DocPrinter = c, p
-		d.Services = append(d.Services, ServiceItem{ID: PrintDocument.ID, Enabled: true})
+		d.Menu = append(d.Menu, ServiceItem{ID: domain.PrintDocument, Enabled: true})
 	})
 }
 
@@ -72,7 +74,7 @@ func toDocuments(r *rig, lang string) {
 	r.t.Helper()
 	r.send(Start{}, ChooseLanguage{lang})
 	r.typeIn(testID)
-	r.send(ChooseService{PrintDocument.ID})
+	r.send(ChooseService{domain.PrintDocument})
 	r.want(StepFingerprint)
 	r.send(Capture{})
 }
@@ -115,13 +117,13 @@ func TestPrintDocumentProblems(t *testing.T) {
 		printer *fakeDocPrinter
 		do      func(r *rig)
 		step    Step
-		problem string
+		problem domain.ProblemCode
 		jobs    int
 	}{
-		{name: "centre unreachable, then retry", centre: &fakeDocCentre{errs: []error{fmt.Errorf("list: %w", ErrUnreachable)}, list: twoDocs},
+		{name: "centre unreachable, then retry", centre: &fakeDocCentre{errs: []error{fmt.Errorf("list: %w", domain.ErrUnreachable)}, list: twoDocs},
 			printer: &fakeDocPrinter{}, step: StepThankYou, jobs: 1,
 			do: func(r *rig) {
-				r.wantProblem(ProblemUnreachable)
+				r.wantProblem(domain.ProblemUnreachable)
 				if !r.m.View().Problem.CanRetry {
 					r.t.Fatal("unreachable centre without Retry")
 				}
@@ -132,37 +134,37 @@ func TestPrintDocumentProblems(t *testing.T) {
 				r.send(ChooseDocument{twoDocs[0].ID})
 			}},
 		{name: "centre too slow", centre: &fakeDocCentre{errs: []error{context.DeadlineExceeded}}, printer: &fakeDocPrinter{},
-			step: StepDocuments, problem: ProblemUnreachable, do: func(r *rig) {}},
-		{name: "centre refuses", centre: &fakeDocCentre{errs: []error{&Refusal{Code: "session_expired"}}}, printer: &fakeDocPrinter{},
+			step: StepDocuments, problem: domain.ProblemUnreachable, do: func(r *rig) {}},
+		{name: "centre refuses", centre: &fakeDocCentre{errs: []error{&domain.Refusal{Code: "session_expired"}}}, printer: &fakeDocPrinter{},
 			step: StepDocuments, problem: "session_expired", do: func(r *rig) {}},
-		{name: "centre locks", centre: &fakeDocCentre{errs: []error{&Refusal{Code: ProblemLocked, RetryAfter: time.Hour}}}, printer: &fakeDocPrinter{},
-			step: StepError, problem: ProblemLocked, do: func(r *rig) {}},
+		{name: "centre locks", centre: &fakeDocCentre{errs: []error{&domain.Refusal{Code: domain.ProblemLocked, RetryAfter: time.Hour}}}, printer: &fakeDocPrinter{},
+			step: StepError, problem: domain.ProblemLocked, do: func(r *rig) {}},
 		{name: "unexpected error", centre: &fakeDocCentre{errs: []error{errors.New("bad json")}}, printer: &fakeDocPrinter{},
-			step: StepDocuments, problem: ProblemUnexpected, do: func(r *rig) {}},
+			step: StepDocuments, problem: domain.ProblemUnexpected, do: func(r *rig) {}},
 		{name: "no documents", centre: &fakeDocCentre{}, printer: &fakeDocPrinter{}, step: StepThankYou,
 			do: func(r *rig) {
-				r.wantProblem(ProblemNoDocuments)
+				r.wantProblem(domain.ProblemNoDocuments)
 				if r.m.View().Problem.CanRetry {
 					r.t.Fatal("an empty list offers Retry")
 				}
 				r.send(Retry{})
 				r.want(StepDocuments)
-				r.wantProblem(ProblemNoDocuments)
+				r.wantProblem(domain.ProblemNoDocuments)
 				r.send(SubmitEntry{})
 			}},
 		{name: "unknown document", centre: &fakeDocCentre{list: twoDocs}, printer: &fakeDocPrinter{}, step: StepDocuments,
 			do: func(r *rig) { r.send(ChooseDocument{"passport_scan"}) }},
 		{name: "printer fails mid-job", centre: &fakeDocCentre{list: twoDocs},
 			printer: &fakeDocPrinter{err: errors.New("printer: paper-out after 4096 of 19491 bytes")},
-			step:    StepThankYou, problem: ProblemPrinterFailed, jobs: 1,
+			step:    StepThankYou, problem: domain.ProblemPrinterFailed, jobs: 1,
 			do: func(r *rig) { r.send(ChooseDocument{twoDocs[0].ID}) }},
 		{name: "document fetch unreachable", centre: &fakeDocCentre{list: twoDocs},
-			printer: &fakeDocPrinter{err: fmt.Errorf("fetch document: %w", ErrUnreachable)},
-			step:    StepThankYou, problem: ProblemUnreachable, jobs: 1,
+			printer: &fakeDocPrinter{err: fmt.Errorf("fetch document: %w", domain.ErrUnreachable)},
+			step:    StepThankYou, problem: domain.ProblemUnreachable, jobs: 1,
 			do: func(r *rig) { r.send(ChooseDocument{twoDocs[0].ID}) }},
 		{name: "paper ran out while choosing", centre: &fakeDocCentre{list: twoDocs},
 			printer: &fakeDocPrinter{ready: []bool{true, true, false}}, // menu view, choice, then at printing
-			step:    StepDocuments, problem: ProblemDocPrinterDown,
+			step:    StepDocuments, problem: domain.ProblemDocPrinterDown,
 			do: func(r *rig) { r.send(ChooseDocument{twoDocs[0].ID}) }},
 	}
 	for _, c := range cases {
@@ -200,29 +202,29 @@ func TestPrintDocumentOffered(t *testing.T) {
 		t.Run(c.name, bubble(func(t *testing.T) {
 			r := newRig(t, func(d *Deps, r *rig) {
 				d.DocCentre, d.DocPrinter = c.centre, c.printer
-				d.Services = append(d.Services, ServiceItem{ID: PrintDocument.ID, Enabled: true})
+				d.Menu = append(d.Menu, ServiceItem{ID: domain.PrintDocument, Enabled: true})
 			})
 			r.send(Start{}, ChooseLanguage{"en"})
 			r.typeIn(testID)
 			r.want(StepMenu)
-			var ids []string
+			var ids []domain.ServiceID
 			for _, s := range r.m.View().Services {
 				ids = append(ids, s.ID)
 			}
-			want := []string{"update_mobile", "renew_iqama"}
+			want := []domain.ServiceID{"update_mobile", "renew_iqama"}
 			if c.offered {
-				want = append(want, PrintDocument.ID)
+				want = append(want, domain.PrintDocument)
 			}
 			if !reflect.DeepEqual(ids, want) {
 				t.Fatalf("menu %v, want %v", ids, want)
 			}
-			r.send(ChooseService{PrintDocument.ID})
+			r.send(ChooseService{domain.PrintDocument})
 			if c.offered {
 				r.want(StepFingerprint)
 				return
 			}
 			r.want(StepMenu)
-			r.wantProblem(ProblemServiceUnavailable)
+			r.wantProblem(domain.ProblemServiceUnavailable)
 		}))
 	}
 }
@@ -234,7 +236,7 @@ func TestPrintDocumentCancelAtEachStep(t *testing.T) {
 		"loading": func(r *rig) {
 			r.send(Start{}, ChooseLanguage{"en"})
 			r.typeIn(testID)
-			r.send(ChooseService{PrintDocument.ID})
+			r.send(ChooseService{domain.PrintDocument})
 			r.hold = true
 			r.send(Capture{})
 			op := r.pending[0] // the fingerprint check; its answer starts the list call

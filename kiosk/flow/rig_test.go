@@ -11,6 +11,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/absher-kiosk/kiosk/kiosk/domain"
 	"github.com/absher-kiosk/kiosk/kiosk/session"
 )
 
@@ -61,7 +62,7 @@ func (f *fakeCentre) VerifyPassword(ctx context.Context, ref, pw string) (CodeSe
 		return f.password()
 	}
 	if pw != "Secret#1" {
-		return CodeSent{}, &Refusal{Code: "password_wrong"}
+		return CodeSent{}, &domain.Refusal{Code: "password_wrong"}
 	}
 	return CodeSent{MaskedMobile: "*********4321"}, nil
 }
@@ -71,7 +72,7 @@ func (f *fakeCentre) VerifyCode(ctx context.Context, ref, code string) (Identifi
 		return f.code(code)
 	}
 	if code != "2468" {
-		return Identified{}, &Refusal{Code: ProblemCodeWrong}
+		return Identified{}, &domain.Refusal{Code: domain.ProblemCodeWrong}
 	}
 	return Identified{Token: testToken, Name: testName}, nil
 }
@@ -168,7 +169,7 @@ type rig struct {
 	mu      sync.Mutex
 	pending []func()
 	steps   []Step
-	probs   []string
+	probs   []domain.ProblemCode
 	views   []View
 }
 
@@ -196,7 +197,8 @@ func newRig(t *testing.T, opts ...func(*Deps, *rig)) *rig {
 			return []byte{'F', 'I', 'R', 0, byte(pos), img.Pix[0]}, nil
 		},
 		Timing:   session.FromSeconds(45, 20),
-		Services: []ServiceItem{{ID: "update_mobile", Enabled: true}, {ID: "renew_iqama", Enabled: false}},
+		Services: Services(),
+		Menu:     []ServiceItem{{ID: "update_mobile", Enabled: true}, {ID: "renew_iqama", Enabled: false}},
 		NewKey:   func() string { keys++; return fmt.Sprintf("key-%d", keys) },
 		Go:       func(f func()) { r.mu.Lock(); r.pending = append(r.pending, f); r.mu.Unlock() },
 	}
@@ -264,7 +266,7 @@ func (r *rig) want(s Step) {
 	}
 }
 
-func (r *rig) wantProblem(code string) {
+func (r *rig) wantProblem(code domain.ProblemCode) {
 	r.t.Helper()
 	p := r.m.View().Problem
 	if code == "" && p != nil || code != "" && (p == nil || p.Code != code) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/absher-kiosk/kiosk/kiosk/domain"
 	"github.com/absher-kiosk/kiosk/kiosk/pii"
 	"github.com/absher-kiosk/kiosk/kiosk/session"
 )
@@ -34,7 +35,7 @@ func (m *Machine) startVerification() {
 			case v.HasAccount:
 				m.goTo(StepFallbackPassword)
 			default:
-				m.fail(&Problem{Code: ProblemNoAccount})
+				m.fail(&Problem{Code: domain.ProblemNoAccount})
 			}
 		}
 	})
@@ -65,7 +66,7 @@ func (m *Machine) onFingerprint(ev Event) {
 		if m.hasAccount {
 			m.goTo(StepFallbackPassword)
 		} else {
-			m.problem = &Problem{Code: ProblemNoAccount}
+			m.problem = &Problem{Code: domain.ProblemNoAccount}
 		}
 	case Back:
 		m.goTo(StepMenu)
@@ -77,7 +78,7 @@ func (m *Machine) onFingerprint(ev Event) {
 // nothing wrong.
 func (m *Machine) capture() {
 	if !m.d.Scanner.Usable() {
-		m.problem = &Problem{Code: ProblemScannerUnavailable, CanRetry: true}
+		m.problem = &Problem{Code: domain.ProblemScannerUnavailable, CanRetry: true}
 		return
 	}
 	m.problem = nil
@@ -113,10 +114,10 @@ func (m *Machine) keepCapture(img ScanImage, rec []byte) {
 func (m *Machine) captureFailed(err error) {
 	var q *QualityError
 	if asQuality(err, &q) {
-		m.problem = &Problem{Code: ProblemQuality, Hint: q.Hint, CanRetry: true}
+		m.problem = &Problem{Code: domain.ProblemQuality, Hint: q.Hint, CanRetry: true}
 		return
 	}
-	m.problem = &Problem{Code: ProblemScannerUnavailable, CanRetry: true}
+	m.problem = &Problem{Code: domain.ProblemScannerUnavailable, CanRetry: true}
 }
 
 func (m *Machine) verdict(res FingerResult, err error) {
@@ -129,18 +130,18 @@ func (m *Machine) verdict(res FingerResult, err error) {
 	case res.Matched:
 		m.identified(res.Identified)
 	case res.Locked:
-		m.fail(&Problem{Code: ProblemLocked, Hint: res.LockReason, Lock: res.Lock})
+		m.fail(&Problem{Code: domain.ProblemLocked, Hint: res.LockReason, Lock: res.Lock})
 	default:
 		m.triesLeft--
 		if res.TriesLeft < m.triesLeft {
 			m.triesLeft = res.TriesLeft
 		}
 		if m.triesLeft <= 0 {
-			m.fail(&Problem{Code: ProblemLocked, Hint: ProblemNotMatched, Lock: res.Lock})
+			m.fail(&Problem{Code: domain.ProblemLocked, Hint: string(domain.ProblemNotMatched), Lock: res.Lock})
 			return
 		}
 		m.finger = LeftIndex
-		m.problem = &Problem{Code: ProblemNotMatched, CanRetry: true}
+		m.problem = &Problem{Code: domain.ProblemNotMatched, CanRetry: true}
 	}
 }
 
@@ -149,6 +150,8 @@ func (m *Machine) onPassword(ev Event) {
 		return
 	}
 	switch ev.(type) {
+	case Reveal:
+		m.revealed = !m.revealed
 	case SubmitEntry:
 		if len(m.sess.Data.Entry) == 0 {
 			m.problem = &Problem{Code: pii.Empty, CanRetry: true}
@@ -156,6 +159,7 @@ func (m *Machine) onPassword(ev Event) {
 		}
 		ref, pw := string(m.sess.Data.VerifyRef), string(m.sess.Data.Entry)
 		clearEntry(m)
+		m.revealed = false // a new attempt starts hidden
 		m.run(func(ctx context.Context) func(*Machine) {
 			sent, err := m.d.Centre.VerifyPassword(ctx, ref, pw)
 			return func(m *Machine) {
@@ -245,10 +249,10 @@ func (m *Machine) onCode(ev Event) {
 // running out ends the visit like a fingerprint lock.
 func (m *Machine) codeRefused(err error) {
 	p := problemFor(err)
-	if p.Code == ProblemCodeWrong {
+	if p.Code == domain.ProblemCodeWrong {
 		m.codeTriesLeft--
 		if m.codeTriesLeft <= 0 {
-			m.fail(&Problem{Code: ProblemLocked, Hint: ProblemCodeWrong})
+			m.fail(&Problem{Code: domain.ProblemLocked, Hint: string(domain.ProblemCodeWrong)})
 			return
 		}
 	}
@@ -264,7 +268,7 @@ func (m *Machine) resend() {
 		return // the countdown is on screen; the button is not yet live
 	}
 	if m.resendsLeft <= 0 {
-		m.problem = &Problem{Code: ProblemResendLimit}
+		m.problem = &Problem{Code: domain.ProblemResendLimit}
 		return
 	}
 	step, ref, token, mobile := m.step, string(m.sess.Data.VerifyRef), string(m.sess.Data.Token), string(m.sess.Data.Mobile)
@@ -283,7 +287,7 @@ func (m *Machine) resend() {
 		return func(m *Machine) {
 			if err != nil {
 				m.problem = problemFor(err)
-				if p := m.problem; p.Code == ProblemResendLimit {
+				if p := m.problem; p.Code == domain.ProblemResendLimit {
 					m.resendsLeft = 0
 				}
 				return
@@ -349,7 +353,7 @@ func (m *Machine) requestMobileCode() {
 // key so the centre applies the change once.
 func (m *Machine) submit() {
 	d := &m.sess.Data
-	t := Txn{Key: m.key, Kind: m.svc.ID, Token: string(d.Token),
+	t := Txn{Key: m.key, Kind: m.svc.ID, Delivery: m.svc.Delivery, Token: string(d.Token),
 		Fields: m.svc.Fields(sessionData{Mobile: string(d.Mobile), Code: string(d.Code), Extra: extraText(d.Extra), Record: d.Record})}
 	m.retry = m.submit
 	m.problem = nil
@@ -359,7 +363,7 @@ func (m *Machine) submit() {
 			if err != nil {
 				p := problemFor(err)
 				switch {
-				case p.Code == ProblemCodeWrong || p.Code == ProblemCodeExpired:
+				case p.Code == domain.ProblemCodeWrong || p.Code == domain.ProblemCodeExpired:
 					// Back to the code step with the problem shown.
 					m.svcAt--
 					left := m.codeTriesLeft
@@ -398,6 +402,6 @@ func asQuality(err error, q **QualityError) bool {
 }
 
 func isRefusal(err error) bool {
-	var r *Refusal
+	var r *domain.Refusal
 	return errorsAs(err, &r)
 }

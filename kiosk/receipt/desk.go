@@ -10,13 +10,14 @@ import (
 	"github.com/absher-kiosk/kiosk/devices/printer"
 	"github.com/absher-kiosk/kiosk/devices/printer/escpos"
 	"github.com/absher-kiosk/kiosk/devices/printer/jobs"
+	"github.com/absher-kiosk/kiosk/kiosk/domain"
 	"github.com/absher-kiosk/kiosk/kiosk/flow"
 	"github.com/absher-kiosk/kiosk/sync/api"
 )
 
 // Source is the centre's list of the person's documents; sync/client's
 // Client serves it. Its errors reach the flow as they are, so a source
-// that should read as "centre unreachable" wraps flow.ErrUnreachable.
+// that should read as "centre unreachable" wraps domain.ErrUnreachable.
 type Source interface {
 	Documents(ctx context.Context, token string) (*api.DocumentList, error)
 }
@@ -90,7 +91,7 @@ func (d *Desk) PrintDocument(ctx context.Context, token, lang, id string) error 
 func (d *Desk) Print(ctx context.Context, r flow.Receipt) error {
 	var laid escpos.Doc
 	var err error
-	if r.Service == flow.UpdateMobile.ID {
+	if r.Service == domain.UpdateMobile {
 		laid, err = UpdateMobile(r.Lang, Mobile{IDNumber: r.MaskedID, Mobile: r.MaskedMobile, Reference: r.Reference, Time: r.Time, Done: r.Done}, d.Profile)
 	} else {
 		var s Summary

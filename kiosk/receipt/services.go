@@ -4,18 +4,19 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/absher-kiosk/kiosk/kiosk/domain"
 	"github.com/absher-kiosk/kiosk/kiosk/flow"
 	"github.com/absher-kiosk/kiosk/sync/api"
 )
 
 // serviceTitles are the printed names of the catalogue services, Arabic
 // then English.
-var serviceTitles = map[string][2]string{
-	flow.ActivateAccount.ID: {"تفعيل حساب أبشر", "Activate an Absher account"},
-	flow.VisaExtension.ID:   {"تمديد تأشيرة زيارة", "Visit visa extension"},
-	flow.ExitReentry.ID:     {"تأشيرة خروج وعودة", "Exit/re-entry visa"},
-	flow.LicenceRenewal.ID:  {"تجديد رخصة القيادة", "Driving licence renewal"},
-	flow.LostPassport.ID:    {"بلاغ فقدان جواز السفر", "Lost passport report"},
+var serviceTitles = map[domain.ServiceID][2]string{
+	domain.ActivateAbsher:     {"تفعيل حساب أبشر", "Activate an Absher account"},
+	domain.VisaExtension:      {"تمديد تأشيرة زيارة", "Visit visa extension"},
+	domain.ExitReentry:        {"تأشيرة خروج وعودة", "Exit/re-entry visa"},
+	domain.LicenceRenewal:     {"تجديد رخصة القيادة", "Driving licence renewal"},
+	domain.ReportLostPassport: {"بلاغ فقدان جواز السفر", "Lost passport report"},
 }
 
 // detailLabels are the result lines a service receipt prints, in this

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/absher-kiosk/kiosk/kiosk/domain"
 	"github.com/absher-kiosk/kiosk/kiosk/flow"
 	"github.com/absher-kiosk/kiosk/sync/api"
 )
@@ -13,19 +14,19 @@ import (
 // serviceReceipts are the receipts the flow hands over at the end of each
 // catalogue service, with the centre's result lines as it sends them.
 func serviceReceipts() map[string]flow.Receipt {
-	base := func(service string, details map[string]string, fee int) flow.Receipt {
+	base := func(service domain.ServiceID, details map[string]string, fee int) flow.Receipt {
 		return flow.Receipt{Service: service, MaskedID: "******6508", Reference: "K-2B7D01AA", Time: issued, Done: true,
 			Details: details, FeeSAR: fee}
 	}
-	activate := base(flow.ActivateAccount.ID, nil, 0)
+	activate := base(domain.ActivateAbsher, nil, 0)
 	activate.MaskedMobile = "*********4567"
 	return map[string]flow.Receipt{
 		"activate_absher": activate,
-		"visa_extension": base(flow.VisaExtension.ID, map[string]string{"visa": "V-40112233",
+		"visa_extension": base(domain.VisaExtension, map[string]string{"visa": "V-40112233",
 			"current_expiry": "2026-03-15", "new_expiry": "2026-06-13", "months": "3"}, 100),
-		"exit_reentry":         base(flow.ExitReentry.ID, map[string]string{"visa": "ER-7781204", "months": "5", "documents": "a,b"}, 900),
-		"licence_renewal":      base(flow.LicenceRenewal.ID, map[string]string{"new_expiry": "2031-03-10"}, 200),
-		"report_lost_passport": base(flow.LostPassport.ID, map[string]string{"reported": "2026-03-10"}, 0),
+		"exit_reentry":         base(domain.ExitReentry, map[string]string{"visa": "ER-7781204", "months": "5", "documents": "a,b"}, 900),
+		"licence_renewal":      base(domain.LicenceRenewal, map[string]string{"new_expiry": "2031-03-10"}, 200),
+		"report_lost_passport": base(domain.ReportLostPassport, map[string]string{"reported": "2026-03-10"}, 0),
 	}
 }
 

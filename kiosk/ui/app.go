@@ -55,10 +55,10 @@ func (u *App) Settings() Settings { return u.settings }
 // show draws v. Leaving a session (back to attract) restores the default
 // display settings, so the next person starts from the kiosk's defaults.
 func (u *App) show(v View) {
-	if v.Step == StepAttract && u.view.Step != StepAttract {
+	if v.Screen == ScreenAttract && u.view.Screen != ScreenAttract {
 		u.settings = Settings{LargeText: u.opts.LargeText, HighContrast: u.opts.HighContrast}
 	}
-	if v.Step != u.view.Step {
+	if v.Screen != u.view.Screen {
 		u.layer = LayerLower
 	}
 	u.view = v
@@ -97,20 +97,20 @@ func (u *App) toggle(large, contrast bool) {
 	u.render()
 }
 
-func keypadStep(s Step) bool { return s == StepID || s == StepMobile || s == StepCode }
+func keypadScreen(s Screen) bool { return s == ScreenID || s == ScreenMobile || s == ScreenCode }
 
 func (u *App) typedRune(r rune) {
 	if u.view.IdleWarning || u.view.Busy {
 		return
 	}
-	if u.view.Step == StepPassword {
+	if u.view.Screen == ScreenPassword {
 		// A physical keyboard types the same characters as the on-screen one.
 		if passwordRune(r) {
 			u.m.Send(Event{Kind: EvKey, Key: r})
 		}
 		return
 	}
-	if d, ok := digit(r); ok && keypadStep(u.view.Step) {
+	if d, ok := digit(r); ok && keypadScreen(u.view.Screen) {
 		u.m.Send(Event{Kind: EvKey, Key: d})
 	}
 }
@@ -118,14 +118,14 @@ func (u *App) typedRune(r rune) {
 func (u *App) typedKey(k *fyne.KeyEvent) {
 	switch k.Name {
 	case fyne.KeyBackspace, fyne.KeyDelete:
-		if keypadStep(u.view.Step) || u.view.Step == StepPassword {
+		if keypadScreen(u.view.Screen) || u.view.Screen == ScreenPassword {
 			u.m.Send(Event{Kind: EvDelete})
 		}
 	case fyne.KeyReturn, fyne.KeyEnter:
 		switch {
 		case u.view.IdleWarning:
 			u.m.Send(Event{Kind: EvMoreTime})
-		case u.view.Step == StepAttract:
+		case u.view.Screen == ScreenAttract:
 			u.m.Send(Event{Kind: EvTouch})
 		default:
 			u.m.Send(Event{Kind: EvConfirm})

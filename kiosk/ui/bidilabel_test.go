@@ -82,20 +82,20 @@ func TestBidiLabelWrapsBeforeReordering(t *testing.T) {
 // image, at the reference 1080×1920 size.
 func BenchmarkTapToNextScreen(b *testing.B) {
 	a, w := newWindow(b, portrait)
-	m := &machine{v: View{Step: StepID, Lang: "ar", Entry: "1012345678", MaxDigits: 10}}
+	m := &machine{v: View{Screen: ScreenID, Lang: "ar", Entry: "1012345678", MaxDigits: 10}}
 	if _, err := New(a, w, m, Options{}); err != nil {
 		b.Fatal(err)
 	}
 	var times []time.Duration
 	for b.Loop() {
-		m.set(View{Step: StepID, Lang: "ar", Entry: "1012345678", MaxDigits: 10})
+		m.set(View{Screen: ScreenID, Lang: "ar", Entry: "1012345678", MaxDigits: 10})
 		ok := findButtonB(b, w, "تأكيد")
 		start := time.Now()
 		test.Tap(ok)
 		_ = w.Canvas().Capture()
 		times = append(times, time.Since(start))
-		if m.v.Step != StepMenu {
-			b.Fatalf("tap led to %s, want menu", m.v.Step)
+		if m.v.Screen != ScreenMenu {
+			b.Fatalf("tap led to %s, want menu", m.v.Screen)
 		}
 	}
 	slices.Sort(times)

@@ -6,10 +6,11 @@ package ui
 var ProblemCodes = []string{
 	"id_length", "id_prefix", "id_checksum", "id_unknown",
 	"mobile_format", "mobile_same",
-	"code_wrong", "code_expired", "too_many_attempts",
+	"code_wrong", "code_expired", "resend_too_soon", "too_many_attempts",
 	"finger_no_match", "finger_fallback", "scanner_unavailable",
 	"password_empty", "password_wrong",
 	"printer_unavailable", "paper_out", "printer_failed", "no_documents", "doc_printer_unavailable",
+	"choose_option", "no_subjects",
 	"central_unreachable", "timeout",
 	"not_eligible", "fee_unpaid", "fines_unpaid", "insurance_missing", "passport_expiring",
 	"service_unavailable", "internal",
@@ -17,6 +18,3 @@ var ProblemCodes = []string{
 
 // QualityCodes are the View.Quality values, messages "quality_<code>".
 var QualityCodes = []string{"ok", "no_finger", "press_harder", "press_lighter", "off_centre", "moved", "dry", "wet"}
-
-// ServiceCodes are the View.Services values, messages "service_<code>".
-var ServiceCodes = []string{"update_mobile", "print_document", "activate_account", "extend_visit_visa", "exit_reentry", "renew_licence", "report_passport"}

@@ -15,7 +15,7 @@ func TestHideCursor(t *testing.T) {
 	a := test.NewTempApp(t)
 	win := HideCursor(a.NewWindow("kiosk"))
 	win.Resize(fyne.NewSize(1080, 1920))
-	m := &machine{v: View{Step: StepAttract}}
+	m := &machine{v: View{Screen: ScreenAttract}}
 	if _, err := New(a, win, m, Options{}); err != nil {
 		t.Fatal(err)
 	}

@@ -27,3 +27,22 @@ func TestScreensFit(t *testing.T) {
 		}
 	}
 }
+
+// The mobile screen takes as many digits as the flow's field (16, for the
+// international forms); its entry line still fits both screens.
+func TestLongMobileEntryFits(t *testing.T) {
+	for _, s := range []Settings{{}, {LargeText: true}} {
+		for _, lang := range []string{i18n.Arabic, i18n.English} {
+			for _, size := range []fyne.Size{portrait, landscape} {
+				a, w := newWindow(t, size)
+				v := View{Screen: ScreenMobile, Lang: lang, Entry: "00966512345678", MaxDigits: 16}
+				if _, err := New(a, w, &machine{v: v}, Options{LargeText: s.LargeText}); err != nil {
+					t.Fatal(err)
+				}
+				if m := w.Content().MinSize(); m.Width > size.Width || m.Height > size.Height {
+					t.Errorf("%s mobile with 16 places at %v (large=%v) needs %v", lang, size, s.LargeText, m)
+				}
+			}
+		}
+	}
+}

@@ -104,47 +104,47 @@ func (c *screen) build() fyne.CanvasObject {
 	case c.v.Busy:
 		body = c.busy()
 	default:
-		switch c.v.Step {
-		case StepAttract:
+		switch c.v.Screen {
+		case ScreenAttract:
 			body = c.attract()
-		case StepLanguage:
+		case ScreenLanguage:
 			body = c.language()
-		case StepID:
+		case ScreenID:
 			body = c.keypadStep("id_title", "id_hint")
 			back()
-		case StepMenu:
+		case ScreenMenu:
 			body = c.menu()
 			back()
-		case StepFinger:
+		case ScreenFinger:
 			body = c.finger()
 			back()
-		case StepMobile:
+		case ScreenMobile:
 			body = c.keypadStep("mobile_title", "mobile_hint")
 			back()
-		case StepCode:
+		case ScreenCode:
 			body = c.code()
 			back()
-		case StepPassword:
+		case ScreenPassword:
 			body = c.password()
 			back()
-		case StepResult:
+		case ScreenResult:
 			body = c.result()
 			if c.v.Catalogue != nil {
 				body = c.catalogueResult()
 			}
 			nav = append(nav, c.next("nav_next", Event{Kind: EvConfirm}))
-		case StepSubject, StepOptions, StepEligibility:
+		case ScreenSubject, ScreenOptions, ScreenEligibility:
 			body, nav = c.catalogueStep()
-		case StepReceipt:
+		case ScreenReceipt:
 			body = c.receipt()
-		case StepDocuments:
+		case ScreenDocuments:
 			body = c.documents()
-		case StepDocPrinting:
+		case ScreenDocPrinting:
 			body = c.docPrinting()
-		case StepThanks:
+		case ScreenThanks:
 			body = c.thanks()
 			nav = append(nav, c.next("nav_finish", Event{Kind: EvFinish}))
-		case StepError:
+		case ScreenError:
 			body = c.errorScreen()
 			nav = append(nav, c.next("nav_finish", Event{Kind: EvFinish}))
 		default:
@@ -184,7 +184,7 @@ func (c *screen) topBar(nav ...fyne.CanvasObject) fyne.CanvasObject {
 	contrast := c.button("a11y_contrast", theme.VisibilityIcon(), Event{})
 	contrast.Selected = c.s.HighContrast
 	contrast.OnTap = func() { c.toggle(false, true) }
-	if c.v.Step == StepAttract {
+	if c.v.Screen == ScreenAttract {
 		// Before a language is chosen, the options speak both.
 		large.Label.Text = c.cat.T(i18n.Arabic, "a11y_large", nil) + " / " + c.cat.T(i18n.English, "a11y_large", nil)
 		contrast.Label.Text = c.cat.T(i18n.Arabic, "a11y_contrast", nil) + " / " + c.cat.T(i18n.English, "a11y_contrast", nil)
@@ -192,15 +192,15 @@ func (c *screen) topBar(nav ...fyne.CanvasObject) fyne.CanvasObject {
 	}
 	items := []fyne.CanvasObject{large, contrast, spacer()}
 	items = append(items, nav...)
-	if inSession(c.v.Step) {
+	if inSession(c.v.Screen) {
 		items = append(items, c.button("nav_cancel", theme.CancelIcon(), Event{Kind: EvCancel}))
 	}
 	return container.NewPadded(Row(c.dir(), items...))
 }
 
-func inSession(s Step) bool {
+func inSession(s Screen) bool {
 	switch s {
-	case StepAttract, StepThanks:
+	case ScreenAttract, ScreenThanks:
 		return false
 	}
 	return true
@@ -250,13 +250,22 @@ func (c *screen) language() fyne.CanvasObject {
 	return centred(title, ar, en)
 }
 
+// longestEntryAtHugeSize is the most places the entry line draws at the
+// huge size: the ten digits of an ID number.
+const longestEntryAtHugeSize = 10
+
 // entryLine shows typed digits left to right in both languages, with a
-// place for each digit still to come.
+// place for each digit still to come. A field longer than an ID number
+// (the mobile number's international forms) is drawn a size smaller, so
+// every place fits the glass in both orientations and text sizes.
 func (c *screen) entryLine() fyne.CanvasObject {
 	n := max(c.v.MaxDigits, len(c.v.Entry))
 	shown := c.v.Entry + strings.Repeat("_", n-len(c.v.Entry))
 	l := NewBidiLabel(strings.Join(strings.Split(shown, ""), " "), text.LTR)
 	l.TextSize = c.s.textSize(sizeHuge)
+	if n > longestEntryAtHugeSize {
+		l.TextSize = c.s.textSize(sizeTitle)
+	}
 	l.Bold = true
 	l.Align = Center
 	return l
@@ -316,7 +325,7 @@ func (c *screen) menu() fyne.CanvasObject {
 	}
 	var buttons []fyne.CanvasObject
 	for _, s := range c.v.Services {
-		b := c.button("service_"+s, NextIcon(c.dir()), Event{Kind: EvService, Value: s})
+		b := c.button(s.MessageKey(), NextIcon(c.dir()), Event{Kind: EvService, Value: string(s)})
 		b.Label.TextSize = c.s.textSize(sizeTitle)
 		if c.landscape {
 			b.Label.TextSize = c.s.textSize(sizeBody)

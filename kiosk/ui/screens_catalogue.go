@@ -6,20 +6,22 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/theme"
+
+	"github.com/absher-kiosk/kiosk/kiosk/domain"
 )
 
-// Steps of the catalogue services. The second finger of an activation is
+// Screens of the catalogue services. The second finger of an activation is
 // the ordinary finger screen asking for the left index.
 const (
-	StepSubject     Step = "subject"     // whom the service is for
-	StepOptions     Step = "options"     // visa type and months, licence years
-	StepEligibility Step = "eligibility" // the fee, or every failed rule by name
+	ScreenSubject     Screen = "subject"     // whom the service is for
+	ScreenOptions     Screen = "options"     // visa type and months, licence years
+	ScreenEligibility Screen = "eligibility" // the fee, or every failed rule by name
 )
 
 // Catalogue is what the catalogue steps and their results show. Like the
 // rest of View it carries codes and values, not sentences.
 type Catalogue struct {
-	Service  string // the flow's service ID, e.g. visa_extension
+	Service  domain.ServiceID
 	Subjects []Subject
 	Options  []Option
 
@@ -65,10 +67,10 @@ func (c *screen) catalogueStep() (fyne.CanvasObject, []fyne.CanvasObject) {
 	if cv == nil {
 		cv = &Catalogue{}
 	}
-	switch c.v.Step {
-	case StepSubject:
+	switch c.v.Screen {
+	case ScreenSubject:
 		return c.subjects(cv), nil
-	case StepOptions:
+	case ScreenOptions:
 		return c.options(cv), []fyne.CanvasObject{c.next("nav_next", Event{Kind: EvConfirm})}
 	}
 	return c.eligibility(cv)

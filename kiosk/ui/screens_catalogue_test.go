@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
+	"github.com/absher-kiosk/kiosk/kiosk/domain"
 	"github.com/absher-kiosk/kiosk/kiosk/i18n"
 )
 
@@ -16,28 +17,28 @@ func catalogueScreens(lang string) map[string]View {
 	if lang == i18n.Arabic {
 		name, wife = "ضيف الزائر", "زوجة تابعة"
 	}
-	done := func(service string, d map[string]string) View {
-		return View{Step: StepResult, Lang: lang, Done: true, Reference: "S-1A2B3C", Catalogue: &Catalogue{Service: service, Details: d}}
+	done := func(service domain.ServiceID, d map[string]string) View {
+		return View{Screen: ScreenResult, Lang: lang, Done: true, Reference: "S-1A2B3C", Catalogue: &Catalogue{Service: service, Details: d}}
 	}
 	return map[string]View{
-		"cat_subject_visitor": {Step: StepSubject, Lang: lang, Catalogue: &Catalogue{Service: "visa_extension",
+		"cat_subject_visitor": {Screen: ScreenSubject, Lang: lang, Catalogue: &Catalogue{Service: "visa_extension",
 			Subjects: []Subject{{Name: name, Last4: "3392", Relation: "visitor"}}}},
-		"cat_subject_family": {Step: StepSubject, Lang: lang, Catalogue: &Catalogue{Service: "exit_reentry",
+		"cat_subject_family": {Screen: ScreenSubject, Lang: lang, Catalogue: &Catalogue{Service: "exit_reentry",
 			Subjects: []Subject{{Relation: "self"}, {Name: wife, Last4: "5748", Relation: "dependent"}}}},
-		"cat_options_exit": {Step: StepOptions, Lang: lang, Catalogue: &Catalogue{Service: "exit_reentry", Options: []Option{
+		"cat_options_exit": {Screen: ScreenOptions, Lang: lang, Catalogue: &Catalogue{Service: "exit_reentry", Options: []Option{
 			{Name: "visa_type", Values: []string{"single", "multiple"}, Chosen: "multiple"},
 			{Name: "months", Values: []string{"3", "6", "12", "24"}, Chosen: "6"}}}},
-		"cat_options_licence": {Step: StepOptions, Lang: lang, Problem: "choose_option", Catalogue: &Catalogue{Service: "licence_renewal", Options: []Option{
+		"cat_options_licence": {Screen: ScreenOptions, Lang: lang, Problem: "choose_option", Catalogue: &Catalogue{Service: "licence_renewal", Options: []Option{
 			{Name: "years", Values: []string{"2", "5", "10"}}}}},
-		"cat_checking": {Step: StepEligibility, Lang: lang, Catalogue: &Catalogue{Service: "visa_extension"}},
-		"cat_eligible_extension": {Step: StepEligibility, Lang: lang, Catalogue: &Catalogue{Service: "visa_extension", Checked: true, Eligible: true,
+		"cat_checking": {Screen: ScreenEligibility, Lang: lang, Catalogue: &Catalogue{Service: "visa_extension"}},
+		"cat_eligible_extension": {Screen: ScreenEligibility, Lang: lang, Catalogue: &Catalogue{Service: "visa_extension", Checked: true, Eligible: true,
 			FeeSAR: 100, Details: map[string]string{"new_expiry": "2026-06-05"}}},
-		"cat_eligible_lost_passport": {Step: StepEligibility, Lang: lang, Catalogue: &Catalogue{Service: "report_lost_passport", Checked: true, Eligible: true}},
-		"cat_refused_extension": {Step: StepEligibility, Lang: lang, Problem: "not_eligible", Catalogue: &Catalogue{Service: "visa_extension", Checked: true,
+		"cat_eligible_lost_passport": {Screen: ScreenEligibility, Lang: lang, Catalogue: &Catalogue{Service: "report_lost_passport", Checked: true, Eligible: true}},
+		"cat_refused_extension": {Screen: ScreenEligibility, Lang: lang, Problem: "not_eligible", Catalogue: &Catalogue{Service: "visa_extension", Checked: true,
 			Reasons: []string{"too_early_to_extend", "insurance_does_not_cover_extension", "fee_unpaid"}, FeeSAR: 100}},
-		"cat_refused_passport_validity": {Step: StepEligibility, Lang: lang, Problem: "not_eligible", Catalogue: &Catalogue{Service: "exit_reentry", Checked: true,
+		"cat_refused_passport_validity": {Screen: ScreenEligibility, Lang: lang, Problem: "not_eligible", Catalogue: &Catalogue{Service: "exit_reentry", Checked: true,
 			Reasons: []string{"passport_validity_under_3_months"}, FeeSAR: 200}},
-		"cat_refused_existing": {Step: StepEligibility, Lang: lang, Problem: "not_eligible", Catalogue: &Catalogue{Service: "exit_reentry", Checked: true,
+		"cat_refused_existing": {Screen: ScreenEligibility, Lang: lang, Problem: "not_eligible", Catalogue: &Catalogue{Service: "exit_reentry", Checked: true,
 			Reasons: []string{"exit_reentry_already_issued"}, Existing: "ER4401928371", CanPrintExisting: true, FeeSAR: 200}},
 		"cat_result_extension": done("visa_extension", map[string]string{"visa": "V7730", "new_expiry": "2026-06-05"}),
 		"cat_result_exit":      done("exit_reentry", map[string]string{"visa": "ER5D21", "expiry": "2026-09-10", "months": "6"}),
@@ -70,7 +71,7 @@ func TestEveryReasonIsExplained(t *testing.T) {
 	}
 	for _, lang := range []string{i18n.Arabic, i18n.English} {
 		for _, code := range append(ReasonCodes, "rule_from_a_newer_centre") {
-			v := View{Step: StepEligibility, Lang: lang, Catalogue: &Catalogue{Checked: true, Reasons: []string{code}}}
+			v := View{Screen: ScreenEligibility, Lang: lang, Catalogue: &Catalogue{Checked: true, Reasons: []string{code}}}
 			a, w := newWindow(t, portrait)
 			if _, err := New(a, w, &machine{v: v}, Options{}); err != nil {
 				t.Fatal(err)

@@ -5,10 +5,10 @@ import (
 	"fyne.io/fyne/v2/theme"
 )
 
-// Steps of Print a document.
+// Screens of Print a document.
 const (
-	StepDocuments   Step = "documents"    // the person's printable documents
-	StepDocPrinting Step = "doc_printing" // the chosen one on its way to paper
+	ScreenDocuments   Screen = "documents"    // the person's printable documents
+	ScreenDocPrinting Screen = "doc_printing" // the chosen one on its way to paper
 )
 
 // Document is one entry of the document list. Title comes from the centre

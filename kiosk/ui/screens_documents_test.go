@@ -19,14 +19,14 @@ func docScreens(lang string) map[string]View {
 		docs[0].Title, docs[1].Title = "تأشيرة خروج وعودة", "بيان المخالفات المرورية"
 	}
 	return map[string]View{
-		"documents":             {Step: StepDocuments, Lang: lang, Documents: docs},
-		"documents_loading":     {Step: StepDocuments, Lang: lang},
-		"documents_none":        {Step: StepDocuments, Lang: lang, Problem: "no_documents"},
-		"documents_offline":     {Step: StepDocuments, Lang: lang, Problem: "central_unreachable"},
-		"doc_printing":          {Step: StepDocPrinting, Lang: lang, Printing: docs[0]},
-		"thanks_printer_failed": {Step: StepThanks, Lang: lang, Problem: "printer_failed"},
+		"documents":             {Screen: ScreenDocuments, Lang: lang, Documents: docs},
+		"documents_loading":     {Screen: ScreenDocuments, Lang: lang},
+		"documents_none":        {Screen: ScreenDocuments, Lang: lang, Problem: "no_documents"},
+		"documents_offline":     {Screen: ScreenDocuments, Lang: lang, Problem: "central_unreachable"},
+		"doc_printing":          {Screen: ScreenDocPrinting, Lang: lang, Printing: docs[0]},
+		"thanks_printer_failed": {Screen: ScreenThanks, Lang: lang, Problem: "printer_failed"},
 		// A person with several visas: six documents and a problem still fit.
-		"documents_many": {Step: StepDocuments, Lang: lang, Documents: append(docs[:3:3], docs...), Problem: "doc_printer_unavailable"},
+		"documents_many": {Screen: ScreenDocuments, Lang: lang, Documents: append(docs[:3:3], docs...), Problem: "doc_printer_unavailable"},
 	}
 }
 

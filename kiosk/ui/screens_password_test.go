@@ -36,7 +36,7 @@ func (m *pwMachine) Send(e Event) {
 	case EvCancel:
 		clear(m.secret)
 		m.secret, m.revealed = nil, false
-		m.set(View{Step: StepAttract})
+		m.set(View{Screen: ScreenAttract})
 		return
 	}
 	v.Revealed = m.revealed
@@ -53,7 +53,7 @@ func tapKey(t *testing.T, w fyne.Window, label string) { t.Helper(); test.Tap(fi
 // to small letters), the symbols layer for @, digits from the top row.
 func TestPasswordKeyboardTyping(t *testing.T) {
 	a, w := newWindow(t, portrait)
-	m := &pwMachine{machine: machine{v: View{Step: StepPassword, Lang: "en", CanReveal: true}}}
+	m := &pwMachine{machine: machine{v: View{Screen: ScreenPassword, Lang: "en", CanReveal: true}}}
 	if _, err := New(a, w, m, Options{}); err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +82,7 @@ func TestPasswordKeyboardTyping(t *testing.T) {
 func TestKeyboardNotMirrored(t *testing.T) {
 	for _, lang := range []string{i18n.Arabic, i18n.English} {
 		a, w := newWindow(t, portrait)
-		if _, err := New(a, w, &machine{v: View{Step: StepPassword, Lang: lang}}, Options{}); err != nil {
+		if _, err := New(a, w, &machine{v: View{Screen: ScreenPassword, Lang: lang}}, Options{}); err != nil {
 			t.Fatal(err)
 		}
 		pos := func(l string) float32 {
@@ -100,7 +100,7 @@ func TestKeyboardNotMirrored(t *testing.T) {
 func TestPasswordHiddenRevealedAndWiped(t *testing.T) {
 	const pw = "Demo@2026"
 	a, w := newWindow(t, portrait)
-	m := &pwMachine{machine: machine{v: View{Step: StepPassword, Lang: "ar", CanReveal: true}}}
+	m := &pwMachine{machine: machine{v: View{Screen: ScreenPassword, Lang: "ar", CanReveal: true}}}
 	if _, err := New(a, w, m, Options{}); err != nil {
 		t.Fatal(err)
 	}
@@ -139,8 +139,8 @@ func TestPasswordHiddenRevealedAndWiped(t *testing.T) {
 	tapKey(t, w, "إظهار")
 	w.Canvas().Focus(nil)
 	tapKey(t, w, "إلغاء")
-	if m.v.Step != StepAttract {
-		t.Fatalf("after Cancel the step is %s", m.v.Step)
+	if m.v.Screen != ScreenAttract {
+		t.Fatalf("after Cancel the step is %s", m.v.Screen)
 	}
 	leaks("after the wipe")
 }
@@ -149,7 +149,7 @@ func TestPasswordHiddenRevealedAndWiped(t *testing.T) {
 // password in Entry by mistake still gets only dots on the glass.
 func TestPasswordNoRevealShowsOnlyDots(t *testing.T) {
 	a, w := newWindow(t, portrait)
-	m := &machine{v: View{Step: StepPassword, Lang: "en", Entry: "Secret#1", Revealed: true}}
+	m := &machine{v: View{Screen: ScreenPassword, Lang: "en", Entry: "Secret#1", Revealed: true}}
 	if _, err := New(a, w, m, Options{}); err != nil {
 		t.Fatal(err)
 	}
@@ -164,7 +164,7 @@ func TestPasswordNoRevealShowsOnlyDots(t *testing.T) {
 // or a non-Latin letter is not part of an Absher password.
 func TestPasswordPhysicalKeyboard(t *testing.T) {
 	a, w := newWindow(t, portrait)
-	m := &machine{v: View{Step: StepPassword, Lang: "en"}}
+	m := &machine{v: View{Screen: ScreenPassword, Lang: "en"}}
 	if _, err := New(a, w, m, Options{}); err != nil {
 		t.Fatal(err)
 	}
@@ -211,7 +211,7 @@ func FuzzPasswordRune(f *testing.F) {
 // "Use password instead" only when offered; nothing to press mid-capture.
 func TestFingerButtons(t *testing.T) {
 	a, w := newWindow(t, portrait)
-	m := &machine{v: View{Step: StepFinger, Lang: "en", Finger: "right_index", TriesLeft: 3}}
+	m := &machine{v: View{Screen: ScreenFinger, Lang: "en", Finger: "right_index", TriesLeft: 3}}
 	if _, err := New(a, w, m, Options{}); err != nil {
 		t.Fatal(err)
 	}
@@ -224,13 +224,13 @@ func TestFingerButtons(t *testing.T) {
 			t.Error("password offered when the machine does not offer it")
 		}
 	}
-	m.set(View{Step: StepFinger, Lang: "en", Finger: "left_index", TriesLeft: 2, Problem: "finger_no_match", CanFallback: true})
+	m.set(View{Screen: ScreenFinger, Lang: "en", Finger: "left_index", TriesLeft: 2, Problem: "finger_no_match", CanFallback: true})
 	tapKey(t, w, "Try again")
 	tapKey(t, w, "Use password instead")
 	if last := m.events[len(m.events)-1]; last.Kind != EvFallback {
 		t.Errorf("Use password instead sent %+v", last)
 	}
-	m.set(View{Step: StepFinger, Lang: "en", Finger: "left_index", TriesLeft: 2, Scanning: true, CanFallback: true})
+	m.set(View{Screen: ScreenFinger, Lang: "en", Finger: "left_index", TriesLeft: 2, Scanning: true, CanFallback: true})
 	for _, s := range texts(w) {
 		if s == "Scan" || s == "Try again" || s == "Use password instead" {
 			t.Errorf("%q offered during a capture", s)
@@ -243,7 +243,7 @@ func TestFingerButtons(t *testing.T) {
 func TestBusyScreen(t *testing.T) {
 	for lang, want := range map[string]string{"en": "Please wait…", "ar": "يرجى الانتظار…"} {
 		a, w := newWindow(t, portrait)
-		m := &machine{v: View{Step: StepPassword, Lang: lang, Busy: true}}
+		m := &machine{v: View{Screen: ScreenPassword, Lang: lang, Busy: true}}
 		if _, err := New(a, w, m, Options{}); err != nil {
 			t.Fatal(err)
 		}
@@ -265,7 +265,7 @@ func TestBusyScreen(t *testing.T) {
 // screen rebuilt (about 50 buttons) and painted at 1080×1920.
 func BenchmarkPasswordKeyTap(b *testing.B) {
 	a, w := newWindow(b, portrait)
-	m := &pwMachine{machine: machine{v: View{Step: StepPassword, Lang: "ar"}}}
+	m := &pwMachine{machine: machine{v: View{Screen: ScreenPassword, Lang: "ar"}}}
 	if _, err := New(a, w, m, Options{}); err != nil {
 		b.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 
+	"github.com/absher-kiosk/kiosk/kiosk/domain"
 	"github.com/absher-kiosk/kiosk/kiosk/i18n"
 )
 
@@ -41,9 +42,9 @@ func (m *machine) Send(e Event) {
 	v := m.v
 	switch e.Kind {
 	case EvTouch:
-		v = View{Step: StepLanguage}
+		v = View{Screen: ScreenLanguage}
 	case EvLanguage:
-		v = View{Step: StepID, Lang: e.Value, MaxDigits: 10}
+		v = View{Screen: ScreenID, Lang: e.Value, MaxDigits: 10}
 	case EvKey:
 		if len(v.Entry) < v.MaxDigits {
 			v.Entry += string(e.Key)
@@ -53,16 +54,16 @@ func (m *machine) Send(e Event) {
 			v.Entry = v.Entry[:len(v.Entry)-1]
 		}
 	case EvConfirm:
-		switch v.Step {
-		case StepID:
-			v = View{Step: StepMenu, Lang: v.Lang, Services: []string{"update_mobile", "print_document"}}
-		case StepMobile:
-			v = View{Step: StepCode, Lang: v.Lang, MaxDigits: 6, MobileLast4: v.Entry[max(0, len(v.Entry)-4):], ResendIn: 30}
+		switch v.Screen {
+		case ScreenID:
+			v = View{Screen: ScreenMenu, Lang: v.Lang, Services: []domain.ServiceID{"update_mobile", "print_document"}}
+		case ScreenMobile:
+			v = View{Screen: ScreenCode, Lang: v.Lang, MaxDigits: 6, MobileLast4: v.Entry[max(0, len(v.Entry)-4):], ResendIn: 30}
 		}
 	case EvService:
-		v = View{Step: StepFinger, Lang: v.Lang, Finger: "right_index", TriesLeft: 3}
+		v = View{Screen: ScreenFinger, Lang: v.Lang, Finger: "right_index", TriesLeft: 3}
 	case EvCancel, EvFinish:
-		v = View{Step: StepAttract}
+		v = View{Screen: ScreenAttract}
 	}
 	m.set(v)
 }
@@ -121,27 +122,26 @@ var (
 
 func screens(lang string) map[string]View {
 	return map[string]View{
-		"attract":  {Step: StepAttract},
-		"language": {Step: StepLanguage},
-		"id":       {Step: StepID, Lang: lang, Entry: "10000", MaxDigits: 10},
-		"id_problem": {Step: StepID, Lang: lang, Entry: "1000000001", MaxDigits: 10,
+		"attract":  {Screen: ScreenAttract},
+		"language": {Screen: ScreenLanguage},
+		"id":       {Screen: ScreenID, Lang: lang, Entry: "10000", MaxDigits: 10},
+		"id_problem": {Screen: ScreenID, Lang: lang, Entry: "1000000001", MaxDigits: 10,
 			Problem: "id_checksum", TriesLeft: 2},
-		"menu": {Step: StepMenu, Lang: lang, Services: []string{"update_mobile", "print_document", "activate_account",
-			"extend_visit_visa", "exit_reentry", "renew_licence", "report_passport"}},
-		"finger": {Step: StepFinger, Lang: lang, Finger: "right_index", TriesLeft: 3},
-		"finger_retry": {Step: StepFinger, Lang: lang, Finger: "left_index", TriesLeft: 2,
+		"menu":   {Screen: ScreenMenu, Lang: lang, Services: domain.Services()},
+		"finger": {Screen: ScreenFinger, Lang: lang, Finger: "right_index", TriesLeft: 3},
+		"finger_retry": {Screen: ScreenFinger, Lang: lang, Finger: "left_index", TriesLeft: 2,
 			Quality: "press_harder", Problem: "finger_no_match", CanFallback: true},
-		"password":         {Step: StepPassword, Lang: lang, Entry: "•••••", CanReveal: true},
-		"password_problem": {Step: StepPassword, Lang: lang, Problem: "password_wrong"},
-		"busy":             {Step: StepPassword, Lang: lang, Busy: true},
-		"mobile":           {Step: StepMobile, Lang: lang, Entry: "0551", MaxDigits: 10},
-		"code":             {Step: StepCode, Lang: lang, Entry: "12", MaxDigits: 6, MobileLast4: "4567", ResendIn: 11},
-		"result":           {Step: StepResult, Lang: lang, Done: true},
-		"queued":           {Step: StepResult, Lang: lang, Reference: "K-20261123-0042"},
-		"receipt":          {Step: StepReceipt, Lang: lang},
-		"thanks":           {Step: StepThanks, Lang: lang},
-		"error":            {Step: StepError, Lang: lang, Problem: "central_unreachable"},
-		"idle":             {Step: StepMobile, Lang: lang, Entry: "05", MaxDigits: 10, IdleWarning: true, IdleLeft: 20},
+		"password":         {Screen: ScreenPassword, Lang: lang, Entry: "•••••", CanReveal: true},
+		"password_problem": {Screen: ScreenPassword, Lang: lang, Problem: "password_wrong"},
+		"busy":             {Screen: ScreenPassword, Lang: lang, Busy: true},
+		"mobile":           {Screen: ScreenMobile, Lang: lang, Entry: "0551", MaxDigits: 10},
+		"code":             {Screen: ScreenCode, Lang: lang, Entry: "12", MaxDigits: 6, MobileLast4: "4567", ResendIn: 11},
+		"result":           {Screen: ScreenResult, Lang: lang, Done: true},
+		"queued":           {Screen: ScreenResult, Lang: lang, Reference: "K-20261123-0042"},
+		"receipt":          {Screen: ScreenReceipt, Lang: lang},
+		"thanks":           {Screen: ScreenThanks, Lang: lang},
+		"error":            {Screen: ScreenError, Lang: lang, Problem: "central_unreachable"},
+		"idle":             {Screen: ScreenMobile, Lang: lang, Entry: "05", MaxDigits: 10, IdleWarning: true, IdleLeft: 20},
 	}
 }
 
@@ -207,7 +207,7 @@ func sameImage(a, b image.Image) bool {
 func TestGoldenScreens(t *testing.T) {
 	for _, lang := range []string{i18n.Arabic, i18n.English} {
 		for name, v := range screens(lang) {
-			if (v.Step == StepAttract || v.Step == StepLanguage) && lang == i18n.English {
+			if (v.Screen == ScreenAttract || v.Screen == ScreenLanguage) && lang == i18n.English {
 				continue // bilingual screens, drawn once
 			}
 			t.Run(lang+"_"+name, func(t *testing.T) {
@@ -221,7 +221,7 @@ func TestGoldenScreens(t *testing.T) {
 		}
 	}
 	t.Run("landscape_attract", func(t *testing.T) {
-		capture(t, View{Step: StepAttract}, landscape, Settings{}, "landscape_attract")
+		capture(t, View{Screen: ScreenAttract}, landscape, Settings{}, "landscape_attract")
 	})
 	t.Run("large_contrast_ar_id", func(t *testing.T) {
 		capture(t, screens(i18n.Arabic)["id"], portrait, Settings{LargeText: true, HighContrast: true}, "portrait_ar_id_large_contrast")
@@ -283,7 +283,7 @@ func TestWalkAndWipe(t *testing.T) {
 		password = "Demo@2026"
 	)
 	a, w := newWindow(t, portrait)
-	m := &machine{v: View{Step: StepAttract}}
+	m := &machine{v: View{Screen: ScreenAttract}}
 	cat, err := i18n.Load()
 	if err != nil {
 		t.Fatal(err)
@@ -300,19 +300,19 @@ func TestWalkAndWipe(t *testing.T) {
 		t.Fatalf("entry after tapping %s is %q", id, m.v.Entry)
 	}
 	test.Tap(findButton(t, w, "Confirm"))
-	if m.v.Step != StepMenu {
-		t.Fatalf("after Confirm the step is %s, want menu", m.v.Step)
+	if m.v.Screen != ScreenMenu {
+		t.Fatalf("after Confirm the step is %s, want menu", m.v.Screen)
 	}
 	// A later step shows the person and the number being entered.
-	m.set(View{Step: StepMobile, Lang: "en", Entry: mobile, MaxDigits: 10, Problem: ""})
-	m.set(View{Step: StepResult, Lang: "en", Done: true})
-	m.set(View{Step: StepMobile, Lang: "en", Entry: mobile[:6], MaxDigits: 10})
+	m.set(View{Screen: ScreenMobile, Lang: "en", Entry: mobile, MaxDigits: 10, Problem: ""})
+	m.set(View{Screen: ScreenResult, Lang: "en", Done: true})
+	m.set(View{Screen: ScreenMobile, Lang: "en", Entry: mobile[:6], MaxDigits: 10})
 	// The fallback's password, shown at the person's request.
-	m.set(View{Step: StepPassword, Lang: "en", Entry: password, CanReveal: true, Revealed: true})
+	m.set(View{Screen: ScreenPassword, Lang: "en", Entry: password, CanReveal: true, Revealed: true})
 	w.Canvas().Focus(nil)
 	test.Tap(findButton(t, w, "Cancel"))
-	if m.v.Step != StepAttract {
-		t.Fatalf("after Cancel the step is %s, want attract", m.v.Step)
+	if m.v.Screen != ScreenAttract {
+		t.Fatalf("after Cancel the step is %s, want attract", m.v.Screen)
 	}
 	digitsOnly := func(s string) string {
 		return strings.Map(func(r rune) rune {
@@ -335,7 +335,7 @@ func TestWalkAndWipe(t *testing.T) {
 // Arabic-Indic digits included.
 func TestPhysicalKeyboard(t *testing.T) {
 	a, w := newWindow(t, portrait)
-	m := &machine{v: View{Step: StepID, Lang: "ar", MaxDigits: 10}}
+	m := &machine{v: View{Screen: ScreenID, Lang: "ar", MaxDigits: 10}}
 	if _, err := New(a, w, m, Options{}); err != nil {
 		t.Fatal(err)
 	}
@@ -359,7 +359,7 @@ func TestPhysicalKeyboard(t *testing.T) {
 // The display options work from any screen and reset with the session.
 func TestDisplayOptions(t *testing.T) {
 	a, w := newWindow(t, portrait)
-	m := &machine{v: View{Step: StepMenu, Lang: "en", Services: []string{"update_mobile"}}}
+	m := &machine{v: View{Screen: ScreenMenu, Lang: "en", Services: []domain.ServiceID{"update_mobile"}}}
 	u, err := New(a, w, m, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -381,12 +381,12 @@ func TestDisplayOptions(t *testing.T) {
 // Switching language rebuilds the screen in the new language and direction.
 func TestLiveLanguageSwitch(t *testing.T) {
 	a, w := newWindow(t, portrait)
-	m := &machine{v: View{Step: StepID, Lang: "en", MaxDigits: 10}}
+	m := &machine{v: View{Screen: ScreenID, Lang: "en", MaxDigits: 10}}
 	if _, err := New(a, w, m, Options{}); err != nil {
 		t.Fatal(err)
 	}
 	findButton(t, w, "Confirm")
-	m.set(View{Step: StepID, Lang: "ar", MaxDigits: 10})
+	m.set(View{Screen: ScreenID, Lang: "ar", MaxDigits: 10})
 	b := findButton(t, w, "تأكيد")
 	// In Arabic the Cancel button sits at the left end of the top bar.
 	cancel := findButton(t, w, "إلغاء")
@@ -399,7 +399,7 @@ func TestLiveLanguageSwitch(t *testing.T) {
 
 func TestErrorScreenNeverShowsRawCodes(t *testing.T) {
 	a, w := newWindow(t, portrait)
-	m := &machine{v: View{Step: StepError, Lang: "en", Problem: "sql: database is locked"}}
+	m := &machine{v: View{Screen: ScreenError, Lang: "en", Problem: "sql: database is locked"}}
 	if _, err := New(a, w, m, Options{}); err != nil {
 		t.Fatal(err)
 	}
@@ -424,7 +424,7 @@ func TestErrorScreenNeverShowsRawCodes(t *testing.T) {
 func TestAttractTouchedAnywhere(t *testing.T) {
 	for _, size := range []fyne.Size{portrait, landscape} {
 		a, w := newWindow(t, size)
-		m := &machine{v: View{Step: StepAttract}}
+		m := &machine{v: View{Screen: ScreenAttract}}
 		if _, err := New(a, w, m, Options{}); err != nil {
 			t.Fatal(err)
 		}

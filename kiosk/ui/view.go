@@ -5,36 +5,39 @@
 // left with digits and Latin words in their place.
 package ui
 
-// Step names the screen to draw.
-type Step string
+import "github.com/absher-kiosk/kiosk/kiosk/domain"
+
+// Screen names the screen to draw: coarser than the flow's steps (several
+// steps share one screen), derived from them in the program's adapter.
+type Screen string
 
 const (
-	StepAttract  Step = "attract"
-	StepLanguage Step = "language"
-	StepID       Step = "id"
-	StepMenu     Step = "menu"
-	StepFinger   Step = "finger"
-	StepMobile   Step = "mobile"
-	StepCode     Step = "code"
-	StepResult   Step = "result"
-	StepReceipt  Step = "receipt"
-	StepThanks   Step = "thanks"
-	StepError    Step = "error"
-	StepPassword Step = "password" // the fallback: Absher password on a text keyboard
+	ScreenAttract  Screen = "attract"
+	ScreenLanguage Screen = "language"
+	ScreenID       Screen = "id"
+	ScreenMenu     Screen = "menu"
+	ScreenFinger   Screen = "finger"
+	ScreenMobile   Screen = "mobile"
+	ScreenCode     Screen = "code"
+	ScreenResult   Screen = "result"
+	ScreenReceipt  Screen = "receipt"
+	ScreenThanks   Screen = "thanks"
+	ScreenError    Screen = "error"
+	ScreenPassword Screen = "password" // the fallback: Absher password on a text keyboard
 )
 
 // View is everything a screen needs to draw itself. It carries codes, not
 // sentences: the screen looks each code up in the user's language.
 type View struct {
-	Step Step
-	Lang string // "ar" or "en"
+	Screen Screen
+	Lang   string // "ar" or "en"
 
 	Entry     string // digits typed so far on a keypad step
 	MaxDigits int    // how many digits the keypad step takes
 
-	Services []string // service codes offered on the menu, message "service_<code>"
-	Finger   string   // finger to use: "right_index" or "left_index"
-	Scanning bool     // a capture is in progress
+	Services []domain.ServiceID // offered on the menu, message ServiceID.MessageKey
+	Finger   string             // finger to use: "right_index" or "left_index"
+	Scanning bool               // a capture is in progress
 
 	TriesLeft   int    // attempts left on the current step, 0 when not limited
 	Quality     string // fingerprint quality hint code, message "quality_<code>"

@@ -11,6 +11,8 @@ import (
 	"encoding/json"
 	"errors"
 	"time"
+
+	"github.com/absher-kiosk/kiosk/kiosk/domain"
 )
 
 // ErrFingerRecord means a posted finger image record could not be decoded;
@@ -261,17 +263,6 @@ type Insurance struct {
 
 // ---- Services ----
 
-// Service identifiers, as used in config, eligibility and events.
-const (
-	ServiceUpdateMobile   = "update_mobile"
-	ServicePrintDocument  = "print_document"
-	ServiceActivateAbsher = "activate_absher"
-	ServiceVisaExtension  = "visa_extension"
-	ServiceExitReentry    = "exit_reentry"
-	ServiceLicenceRenewal = "licence_renewal"
-	ServiceReportLostPass = "report_lost_passport"
-)
-
 // MobileChangeRequest asks for a code to be sent to a new mobile number
 // (05XXXXXXXX, 9665XXXXXXXX or +9665XXXXXXXX; Arabic-Indic digits allowed).
 type MobileChangeRequest struct {
@@ -310,19 +301,12 @@ type EligibilityRequest struct {
 // Eligibility is a machine-readable answer: Reasons name each failed rule so
 // the kiosk can say exactly what stands in the way.
 type Eligibility struct {
-	Service  string            `json:"service"`
+	Service  domain.ServiceID  `json:"service"`
 	Eligible bool              `json:"eligible"`
 	Reasons  []string          `json:"reasons"`
 	FeeSAR   int               `json:"fee_sar"`
 	Details  map[string]string `json:"details,omitempty"`
 }
-
-// The eligibility rules name two services differently from the menu; the
-// centre accepts both names for the same service.
-const (
-	ServiceActivateAccount = "activate_account"
-	ServiceLostPassport    = "lost_passport"
-)
 
 // ServiceSubmission applies a service for the identified person (or the
 // subject: a dependent, a hosted visitor). The centre checks eligibility
@@ -343,7 +327,7 @@ type ServiceSubmission struct {
 // ServiceOutcome is the centre's decision on a submission. Completed false
 // means refused, with every failed rule named in Reasons.
 type ServiceOutcome struct {
-	Service   string            `json:"service"`
+	Service   domain.ServiceID  `json:"service"`
 	Completed bool              `json:"completed"`
 	Reasons   []string          `json:"reasons"`
 	Reference string            `json:"reference,omitempty"`
@@ -419,7 +403,7 @@ type MobileUpdated struct {
 type Audit struct {
 	Action   string            `json:"action"`
 	Outcome  string            `json:"outcome"`
-	Service  string            `json:"service,omitempty"`
+	Service  domain.ServiceID  `json:"service,omitempty"`
 	IDMasked string            `json:"id_masked,omitempty"`
 	Detail   map[string]string `json:"detail,omitempty"`
 }
@@ -517,17 +501,17 @@ type Config struct {
 
 // ServiceEntry places one service in the menu.
 type ServiceEntry struct {
-	ID      string `json:"id"`
-	Enabled bool   `json:"enabled"`
-	Order   int    `json:"order"`
-	Icon    string `json:"icon"`
+	ID      domain.ServiceID `json:"id"`
+	Enabled bool             `json:"enabled"`
+	Order   int              `json:"order"`
+	Icon    string           `json:"icon"`
 }
 
 // Fee is one line of the fee tables, for example exit_reentry/multiple.
 type Fee struct {
-	Service   string `json:"service"`
-	Option    string `json:"option,omitempty"`
-	AmountSAR int    `json:"amount_sar"`
+	Service   domain.ServiceID `json:"service"`
+	Option    string           `json:"option,omitempty"`
+	AmountSAR int              `json:"amount_sar"`
 	// PerExtraMonthSAR is added per month beyond the option's base period.
 	PerExtraMonthSAR int `json:"per_extra_month_sar,omitempty"`
 }
@@ -556,19 +540,19 @@ type Announcement struct {
 func DefaultConfig() Config {
 	return Config{
 		Services: []ServiceEntry{
-			{ID: ServiceUpdateMobile, Enabled: true, Order: 1, Icon: "phone"},
-			{ID: ServicePrintDocument, Enabled: true, Order: 2, Icon: "document"},
-			{ID: ServiceActivateAbsher, Enabled: true, Order: 3, Icon: "account"},
-			{ID: ServiceVisaExtension, Enabled: true, Order: 4, Icon: "visa"},
-			{ID: ServiceExitReentry, Enabled: true, Order: 5, Icon: "plane"},
-			{ID: ServiceLicenceRenewal, Enabled: true, Order: 6, Icon: "car"},
-			{ID: ServiceReportLostPass, Enabled: true, Order: 7, Icon: "passport"},
+			{ID: domain.UpdateMobile, Enabled: true, Order: 1, Icon: "phone"},
+			{ID: domain.PrintDocument, Enabled: true, Order: 2, Icon: "document"},
+			{ID: domain.ActivateAbsher, Enabled: true, Order: 3, Icon: "account"},
+			{ID: domain.VisaExtension, Enabled: true, Order: 4, Icon: "visa"},
+			{ID: domain.ExitReentry, Enabled: true, Order: 5, Icon: "plane"},
+			{ID: domain.LicenceRenewal, Enabled: true, Order: 6, Icon: "car"},
+			{ID: domain.ReportLostPassport, Enabled: true, Order: 7, Icon: "passport"},
 		},
 		Fees: []Fee{
-			{Service: ServiceVisaExtension, AmountSAR: 100},
-			{Service: ServiceExitReentry, Option: "single", AmountSAR: 200},
-			{Service: ServiceExitReentry, Option: "multiple", AmountSAR: 500, PerExtraMonthSAR: 200},
-			{Service: ServiceLicenceRenewal, Option: "per_year", AmountSAR: 40},
+			{Service: domain.VisaExtension, AmountSAR: 100},
+			{Service: domain.ExitReentry, Option: "single", AmountSAR: 200},
+			{Service: domain.ExitReentry, Option: "multiple", AmountSAR: 500, PerExtraMonthSAR: 200},
+			{Service: domain.LicenceRenewal, Option: "per_year", AmountSAR: 40},
 		},
 		Timeouts:                 Timeouts{IdleSeconds: 45, WarningSeconds: 20, OnlineCallSeconds: 15},
 		Announcements:            []Announcement{},

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+
+	"github.com/absher-kiosk/kiosk/kiosk/domain"
 )
 
 // ErrMalformed means a body is not the JSON a request or response must be.
@@ -143,7 +145,7 @@ func (c *Config) Validate() error {
 	if c.HeartbeatIntervalSeconds < 5 || c.HeartbeatIntervalSeconds > 3600 {
 		return fmt.Errorf("config: heartbeat_interval_seconds %d is outside 5..3600", c.HeartbeatIntervalSeconds)
 	}
-	seen := map[string]bool{}
+	seen := map[domain.ServiceID]bool{}
 	for _, s := range c.Services {
 		if s.ID == "" || seen[s.ID] {
 			return fmt.Errorf("config: service id %q is empty or repeated", s.ID)

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/absher-kiosk/kiosk/kiosk/domain"
 )
 
 func loadDoc(t *testing.T) *openapi3.T {
@@ -61,14 +63,14 @@ func examples() map[string]any {
 		"MobileGrant":              MobileGrant{Grant: "g", Mobile: "+966512345678", ExpiresAt: at},
 		"EligibilityRequest":       EligibilityRequest{SubjectID: "2000000006", Options: map[string]string{"months": "3"}},
 		"ServiceSubmission":        ServiceSubmission{IdempotencyKey: "k-1", SubjectID: "2000000006", Options: map[string]string{"years": "5"}, ChallengeID: "c", Code: "123456", FingerRecord: []byte("FIR")},
-		"ServiceOutcome":           ServiceOutcome{Service: ServiceLicenceRenewal, Completed: true, Reasons: []string{}, Reference: "S-1", FeeSAR: 200, Details: map[string]string{"new_expiry": "2031-01-01"}, DecidedAt: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)},
-		"Eligibility":              Eligibility{Service: ServiceVisaExtension, Reasons: []string{"unpaid_fines"}, FeeSAR: 100, Details: map[string]string{"a": "b"}},
+		"ServiceOutcome":           ServiceOutcome{Service: domain.LicenceRenewal, Completed: true, Reasons: []string{}, Reference: "S-1", FeeSAR: 200, Details: map[string]string{"new_expiry": "2031-01-01"}, DecidedAt: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)},
+		"Eligibility":              Eligibility{Service: domain.VisaExtension, Reasons: []string{"unpaid_fines"}, FeeSAR: 100, Details: map[string]string{"a": "b"}},
 		"EventBatch": EventBatch{Events: []Event{
 			{IdempotencyKey: "4b0ad4f1-6a57-4d8e-9d1c-2a1f6a7c0e11", Kind: EventHeartbeat, CreatedAt: at, Payload: mk(hb)},
 			{IdempotencyKey: "4b0ad4f1-6a57-4d8e-9d1c-2a1f6a7c0e12", Kind: EventMobileUpdated, CreatedAt: at, Payload: mk(MobileUpdated{Grant: "g", Mobile: "+966512345678", Reference: "K-1"})}}},
 		"EventBatchResponse": EventBatchResponse{Results: []EventResult{{IdempotencyKey: "k", Status: ItemConflict, HTTPStatus: 409, Code: "idempotency_conflict", Message: "m"}}},
 		"MobileUpdated":      MobileUpdated{Grant: "g", Mobile: "+966512345678", Reference: "K-1"},
-		"Audit":              Audit{Action: "a", Outcome: "ok", Service: ServiceUpdateMobile, IDMasked: "******0008", Detail: map[string]string{"a": "b"}},
+		"Audit":              Audit{Action: "a", Outcome: "ok", Service: domain.UpdateMobile, IDMasked: "******0008", Detail: map[string]string{"a": "b"}},
 		"Heartbeat":          hb,
 		"PrintJob":           PrintJob{Reference: "K-1", Document: "receipt", Outcome: "printed", Reason: "r"},
 		"CommandResult":      CommandResult{CommandID: "c1", Seq: 1, Outcome: "refused", Reason: "expired"},

@@ -20,14 +20,16 @@ import (
 	"strings"
 	"time"
 
+	"github.com/absher-kiosk/kiosk/kiosk/domain"
 	"github.com/absher-kiosk/kiosk/sync/api"
 )
 
 // ErrUnreachable means the centre could not answer: no connection, a
 // timeout, a broken or unreadable answer, or a 5xx. The request may be
 // tried again later; for a walk-up user the kiosk says the service is
-// unavailable right now.
-var ErrUnreachable = errors.New("the centre cannot be reached; try again later")
+// unavailable right now. It is the kiosk's one domain.ErrUnreachable, so
+// errors.Is reads the same for every client of the centre.
+var ErrUnreachable = domain.ErrUnreachable
 
 // APIError is a refusal the centre answered on purpose (4xx): Code is one
 // of the stable api.Code… values, to be shown as translated text.

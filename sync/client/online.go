@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/absher-kiosk/kiosk/kiosk/domain"
 	"github.com/absher-kiosk/kiosk/sync/api"
 	"github.com/absher-kiosk/kiosk/sync/outbox"
 	"github.com/google/uuid"
@@ -57,8 +58,8 @@ func (c *Client) Dependents(ctx context.Context, token string) (*api.DependentLi
 }
 
 // Eligibility asks whether a service may run, with named reasons if not.
-func (c *Client) Eligibility(ctx context.Context, token, service string, req api.EligibilityRequest) (*api.Eligibility, error) {
-	return call[api.Eligibility](c, ctx, "POST", "/v1/services/"+url.PathEscape(service)+"/eligibility", token, req)
+func (c *Client) Eligibility(ctx context.Context, token string, service domain.ServiceID, req api.EligibilityRequest) (*api.Eligibility, error) {
+	return call[api.Eligibility](c, ctx, "POST", "/v1/services/"+url.PathEscape(string(service))+"/eligibility", token, req)
 }
 
 // RequestMobileCode sends a code to the new mobile number. Calling it again

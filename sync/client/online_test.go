@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/absher-kiosk/kiosk/kiosk/domain"
 	"github.com/absher-kiosk/kiosk/kiosk/pii"
 	"github.com/absher-kiosk/kiosk/sync/api"
 	"github.com/google/uuid"
@@ -92,8 +93,8 @@ func TestOnlineCallsFallbackAndMobileUpdate(t *testing.T) {
 	if _, err := c.Dependents(ctx, se.Token); err != nil {
 		t.Fatal(err)
 	}
-	el, err := c.Eligibility(ctx, se.Token, api.ServiceUpdateMobile, api.EligibilityRequest{})
-	if err != nil || el.Service != api.ServiceUpdateMobile {
+	el, err := c.Eligibility(ctx, se.Token, domain.UpdateMobile, api.EligibilityRequest{})
+	if err != nil || el.Service != domain.UpdateMobile {
 		t.Fatalf("eligibility %+v %v", el, err)
 	}
 	_, err = c.Profile(ctx, "nonsense")

@@ -837,7 +837,7 @@ func BenchmarkGestureToPINPad(b *testing.B) {
 // walkUpMachine stands at the attract screen.
 type walkUpMachine struct{ subs []func(kui.View) }
 
-func (m *walkUpMachine) View() kui.View             { return kui.View{Step: kui.StepAttract} }
+func (m *walkUpMachine) View() kui.View             { return kui.View{Screen: kui.ScreenAttract} }
 func (m *walkUpMachine) Send(kui.Event)             {}
 func (m *walkUpMachine) Subscribe(f func(kui.View)) { m.subs = append(m.subs, f) }
 
