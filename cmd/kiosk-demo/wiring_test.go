@@ -225,7 +225,9 @@ func TestWiringAgainstTheRealCentre(t *testing.T) {
 	waitFor("heartbeat reports in service", func() bool { return !heartbeat().OutOfService })
 
 	// A printer fault takes the receipt offer away once it has lasted the
-	// health delay, and gives it back when it clears.
+	// health delay (printer.HealthDelay of real time: the wiring runs real
+	// sockets and SQLite, which a synctest bubble cannot hold), and gives
+	// it back when it clears.
 	if !k.Screens().Machine().View().PrinterPresent {
 		t.Fatal("no receipt offer with a working printer")
 	}

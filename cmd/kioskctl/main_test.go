@@ -3,19 +3,16 @@ package main
 import (
 	"bytes"
 	"context"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/absher-kiosk/kiosk/internal/golden"
 	"github.com/absher-kiosk/kiosk/kiosk/store"
 	"github.com/absher-kiosk/kiosk/sync/outbox"
 	"github.com/absher-kiosk/kiosk/sync/seal"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 var t0 = time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 
@@ -97,18 +94,10 @@ func TestKioskctl(t *testing.T) {
 					t.Fatalf("output shows personal data %q:\n%s", pii, got)
 				}
 			}
-			golden := filepath.Join("testdata", tc.name+".golden")
-			if *update {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
+			path := filepath.Join("testdata", tc.name+".golden")
+			want := golden.Read(t, path, []byte(got))
 			if got != string(want) {
-				t.Fatalf("output:\n%s\nwant (%s):\n%s", got, golden, want)
+				t.Fatalf("output:\n%s\nwant (%s):\n%s", got, path, want)
 			}
 		})
 	}

@@ -29,6 +29,7 @@ import (
 	"github.com/absher-kiosk/kiosk/kiosk/watchdog"
 	"github.com/absher-kiosk/kiosk/sync/api"
 	"github.com/absher-kiosk/kiosk/sync/client"
+	"github.com/absher-kiosk/kiosk/sync/outbox"
 	"github.com/absher-kiosk/kiosk/sync/seal"
 )
 
@@ -227,7 +228,7 @@ func (k *Kiosk) openStore() error {
 		return err
 	}
 	q, err := store.Open(k.ctx, filepath.Join(state, "kiosk.db"), keys, store.Options{MaxAttempts: k.cfg.Sync.MaxAttempts,
-		Logger: k.log.With("part", "outbox"), OnStorageFault: k.health.ReportStorage})
+		Logger: k.log.With("part", "outbox"), OnStorageFault: outbox.ReportStorageTo(k.health)})
 	if err != nil {
 		return err
 	}
@@ -244,13 +245,13 @@ func (k *Kiosk) openStore() error {
 func (k *Kiosk) openScanner() {
 	k.bus = usb.Open()
 	k.scanner = scanners.NewManager(k.bus, k.log.With("part", "scanner"))
+	scannerHealth := fingerprint.ReportTo(k.health)
 	report := func(st fingerprint.Status) {
 		if k.opts.StandIn != nil && st.State == fingerprint.NoDevice {
 			// The stand-in serves while no scanner is plugged in.
-			k.health.Replace(health.SourceScanner, nil)
-			return
+			st = fingerprint.Status{State: fingerprint.Online}
 		}
-		k.health.ReportScanner(st)
+		scannerHealth(st)
 	}
 	report(k.scanner.Status())
 	k.unsubscribe = append(k.unsubscribe, k.scanner.Subscribe(report))
@@ -281,7 +282,7 @@ func (k *Kiosk) openPrinter() error {
 		return fmt.Errorf("open the receipt printer on %s: %w", port, err)
 	}
 	k.prn, k.printerPort = pr, port
-	k.unsubscribe = append(k.unsubscribe, pr.Subscribe(k.report.PrinterSeen), pr.Subscribe(k.health.ReportPrinter), pr.Subscribe(k.lastPrinter.set))
+	k.unsubscribe = append(k.unsubscribe, pr.Subscribe(k.report.PrinterSeen), pr.Subscribe(printer.ReportTo(k.health)), pr.Subscribe(k.lastPrinter.set))
 	k.paper = receipt.NewJobPaper(k.ctx, pr, jobs.New(k.queue.PrintJobs()))
 	k.testPage = TestPage(pr, k.cfg.Kiosk.ID, time.Now)
 	return nil
