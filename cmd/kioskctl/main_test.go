@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -32,7 +33,7 @@ func fixture(t testing.TB) (db, keys string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer o.Close()
+	defer func() { o.Close() }()
 	var ids []int64
 	for _, kind := range []string{"tx.mobile_update", "audit.login", "heartbeat", "tx.visa_extend", "tx.licence_renew"} {
 		it, err := o.Enqueue(ctx, outbox.Event{Kind: kind, Payload: []byte(`{"national_id":"1098765432"}`)})
@@ -47,13 +48,36 @@ func fixture(t testing.TB) (db, keys string) {
 			t.Fatal(err)
 		}
 	}
-	if err := o.TamperKind(ctx, ids[4], "tx.refund"); err != nil {
+	if err := o.Close(); err != nil {
+		t.Fatal(err)
+	}
+	tamperKind(t, db, ids[4], "tx.refund")
+	if o, err = store.Open(ctx, db, k, store.Options{MaxAttempts: 2, Clock: func() time.Time { return now }}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := o.Next(ctx, 10, 1<<20); err != nil {
 		t.Fatal(err)
 	}
 	return db, keys
+}
+
+// tamperKind changes a queued row's kind behind the kiosk's back, as an
+// edit of the file would, without sealing its payload again. Only a test
+// touches the file with SQL of its own: the kiosk's store offers no way to.
+func tamperKind(t testing.TB, db string, id int64, kind string) {
+	t.Helper()
+	raw, err := sql.Open("sqlite3", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	res, err := raw.Exec(`UPDATE outbox SET kind = ? WHERE id = ?`, kind, id)
+	if err != nil {
+		t.Fatalf("tamper with row %d: %v", id, err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		t.Fatalf("tamper with row %d: %d rows changed", id, n)
+	}
 }
 
 func TestKioskctl(t *testing.T) {
