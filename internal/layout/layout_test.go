@@ -137,6 +137,9 @@ func TestDependencyRules(t *testing.T) {
 			func(p string) bool {
 				return (inModule("kiosk")(p) && !isLeaf(p)) || (inModule("sync")(p) && p != "sync/api" && p != "sync/seal")
 			}},
+		{"the production kiosk links no demo code: no centre, simulator or emulator",
+			func(p string) bool { return p == "cmd/kiosk" },
+			inModule("central", "devices/fingerprint/synth", "devices/printer/emulator", "kiosk/simscanner")},
 		{"leaves import nothing of the module but other leaves",
 			isLeaf,
 			func(p string) bool { return ours(p) && !isLeaf(p) }},
