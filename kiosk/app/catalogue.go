@@ -20,20 +20,20 @@ import (
 // catalogue services) or through the outbox (Update Mobile).
 type ServiceSubmitter struct {
 	Online interface {
-		SubmitService(ctx context.Context, t flow.Txn) (flow.Ack, error)
+		SubmitService(ctx context.Context, t domain.Txn) (domain.Ack, error)
 	}
 	Queued flow.Submitter
 }
 
 // Submit routes t by its service's delivery.
-func (s ServiceSubmitter) Submit(ctx context.Context, t flow.Txn) (flow.Ack, error) {
+func (s ServiceSubmitter) Submit(ctx context.Context, t domain.Txn) (domain.Ack, error) {
 	switch t.Delivery {
 	case domain.Online:
 		return s.Online.SubmitService(ctx, t)
 	case domain.Queued:
 		return s.Queued.Submit(ctx, t)
 	}
-	return flow.Ack{}, fmt.Errorf("submit %s: the service has no delivery (%v); give its flow.Service one", t.Kind, t.Delivery)
+	return domain.Ack{}, fmt.Errorf("submit %s: the service has no delivery (%v); give its flow.Service one", t.Kind, t.Delivery)
 }
 
 // WithServices adds the catalogue services and Print a document to the
@@ -113,7 +113,7 @@ func catalogueParts(v flow.View, u *ui.View) {
 	u.Catalogue = c
 }
 
-func uiDocument(lang string, d flow.DocumentInfo) ui.Document {
+func uiDocument(lang string, d domain.DocumentInfo) ui.Document {
 	title := d.TitleAR
 	if lang == "en" || title == "" {
 		title = d.TitleEN

@@ -128,9 +128,9 @@ func newServiceKiosk(t *testing.T, w *demoWorld, scanner flow.Scanner, printer f
 // routed to the outbox instead.
 type refuseQueued struct{ t *testing.T }
 
-func (r refuseQueued) Submit(_ context.Context, tx flow.Txn) (flow.Ack, error) {
+func (r refuseQueued) Submit(_ context.Context, tx domain.Txn) (domain.Ack, error) {
 	r.t.Errorf("%s was routed to the outbox", tx.Kind)
-	return flow.Ack{}, context.Canceled
+	return domain.Ack{}, context.Canceled
 }
 
 // identify walks from the attract screen to the service's first step

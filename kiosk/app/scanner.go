@@ -15,6 +15,7 @@ import (
 
 	"github.com/absher-kiosk/kiosk/devices/fingerprint"
 	"github.com/absher-kiosk/kiosk/devices/fingerprint/synth"
+	"github.com/absher-kiosk/kiosk/kiosk/domain"
 	"github.com/absher-kiosk/kiosk/kiosk/flow"
 )
 
@@ -137,7 +138,7 @@ type PresentingCentre struct {
 }
 
 // StartVerification presents the person's finger and starts verifying.
-func (p PresentingCentre) StartVerification(ctx context.Context, id string) (flow.Verification, error) {
+func (p PresentingCentre) StartVerification(ctx context.Context, id string) (domain.Verification, error) {
 	p.Scanner.Present(id)
 	return p.Centre.StartVerification(ctx, id)
 }

@@ -9,51 +9,50 @@ import (
 	"strings"
 
 	"github.com/absher-kiosk/kiosk/kiosk/domain"
-	"github.com/absher-kiosk/kiosk/kiosk/flow"
 	"github.com/absher-kiosk/kiosk/sync/api"
 )
 
 // Subjects lists the identified person's dependents and hosted visitors
 // (flow.CatalogueCentre).
-func (c *Client) Subjects(ctx context.Context, token string) ([]flow.SubjectInfo, error) {
+func (c *Client) Subjects(ctx context.Context, token string) ([]domain.SubjectInfo, error) {
 	var l api.DependentList
 	if err := c.call(ctx, http.MethodGet, "/v1/person/dependents", token, nil, &l); err != nil {
 		return nil, err
 	}
-	out := make([]flow.SubjectInfo, 0, len(l.Dependents))
+	out := make([]domain.SubjectInfo, 0, len(l.Dependents))
 	for _, d := range l.Dependents {
 		if d.IDNumber == "" {
 			return nil, fmt.Errorf("centre: dependent without an ID number: %w", errMalformed)
 		}
-		out = append(out, flow.SubjectInfo{ID: d.IDNumber, NameAR: d.NameAR, NameEN: d.NameEN, Relation: d.Relation})
+		out = append(out, domain.SubjectInfo{ID: d.IDNumber, NameAR: d.NameAR, NameEN: d.NameEN, Relation: d.Relation})
 	}
 	return out, nil
 }
 
 // Eligibility asks the centre's rules about a service for a subject
 // (flow.CatalogueCentre). A refusal by the rules is an answer, not an error.
-func (c *Client) Eligibility(ctx context.Context, token string, service domain.ServiceID, subjectID string, options map[string]string) (flow.Eligibility, error) {
+func (c *Client) Eligibility(ctx context.Context, token string, service domain.ServiceID, subjectID string, options map[string]string) (domain.Eligibility, error) {
 	var e api.Eligibility
 	err := c.call(ctx, http.MethodPost, "/v1/services/"+url.PathEscape(string(service))+"/eligibility", token,
 		api.EligibilityRequest{SubjectID: subjectID, Options: options}, &e)
 	if err != nil {
-		return flow.Eligibility{}, err
+		return domain.Eligibility{}, err
 	}
 	if !e.Eligible && len(e.Reasons) == 0 {
-		return flow.Eligibility{}, fmt.Errorf("centre: refusal of %s without a reason: %w", service, errMalformed)
+		return domain.Eligibility{}, fmt.Errorf("centre: refusal of %s without a reason: %w", service, errMalformed)
 	}
-	return flow.Eligibility{Eligible: e.Eligible, Reasons: e.Reasons, FeeSAR: e.FeeSAR, Details: e.Details}, nil
+	return domain.Eligibility{Eligible: e.Eligible, Reasons: e.Reasons, FeeSAR: e.FeeSAR, Details: e.Details}, nil
 }
 
 // RequestActivationCode sends a code to the number an activation will
 // register (flow.CatalogueCentre); resending is the same call.
-func (c *Client) RequestActivationCode(ctx context.Context, token, mobile string) (flow.CodeSent, error) {
+func (c *Client) RequestActivationCode(ctx context.Context, token, mobile string) (domain.CodeSent, error) {
 	var mc api.MobileChallenge
 	if err := c.call(ctx, http.MethodPost, "/v1/services/"+string(domain.ActivateAbsher)+"/code", token, api.MobileChangeRequest{Mobile: mobile}, &mc); err != nil {
-		return flow.CodeSent{}, err
+		return domain.CodeSent{}, err
 	}
 	if mc.ChallengeID == "" {
-		return flow.CodeSent{}, fmt.Errorf("centre: activation challenge without an id: %w", errMalformed)
+		return domain.CodeSent{}, fmt.Errorf("centre: activation challenge without an id: %w", errMalformed)
 	}
 	return c.codeSent(mc.SMS), nil
 }
@@ -63,7 +62,7 @@ func (c *Client) RequestActivationCode(ctx context.Context, token, mobile string
 // requests need the visit's session, so they cannot wait in the outbox past
 // its end. The rules refusing at submission is a *domain.Refusal naming the
 // first failed rule; the outcome's details go to the result screen.
-func (c *Client) SubmitService(ctx context.Context, t flow.Txn) (flow.Ack, error) {
+func (c *Client) SubmitService(ctx context.Context, t domain.Txn) (domain.Ack, error) {
 	sub := api.ServiceSubmission{IdempotencyKey: t.Key, SubjectID: t.Fields["subject_id"]}
 	for k, v := range t.Fields {
 		if name, ok := strings.CutPrefix(k, "option."); ok {
@@ -82,22 +81,22 @@ func (c *Client) SubmitService(ctx context.Context, t flow.Txn) (flow.Ack, error
 	if f := t.Fields["finger_record"]; f != "" {
 		rec, err := base64.StdEncoding.DecodeString(f)
 		if err != nil {
-			return flow.Ack{}, fmt.Errorf("centre: the activation's finger record is not base64; the flow and this client disagree: %w", err)
+			return domain.Ack{}, fmt.Errorf("centre: the activation's finger record is not base64; the flow and this client disagree: %w", err)
 		}
 		sub.FingerRecord = rec
 		defer clear(rec)
 	}
 	var out api.ServiceOutcome
 	if err := c.call(ctx, http.MethodPost, "/v1/services/"+url.PathEscape(string(t.Kind))+"/submissions", t.Token, sub, &out); err != nil {
-		return flow.Ack{}, err
+		return domain.Ack{}, err
 	}
 	if !out.Completed {
 		if len(out.Reasons) == 0 {
-			return flow.Ack{}, fmt.Errorf("centre: %s refused without a reason: %w", t.Kind, errMalformed)
+			return domain.Ack{}, fmt.Errorf("centre: %s refused without a reason: %w", t.Kind, errMalformed)
 		}
-		return flow.Ack{}, &domain.Refusal{Code: domain.ProblemCode(out.Reasons[0])}
+		return domain.Ack{}, &domain.Refusal{Code: domain.ProblemCode(out.Reasons[0])}
 	}
-	return flow.Ack{Done: true, Reference: out.Reference, Details: out.Details}, nil
+	return domain.Ack{Done: true, Reference: out.Reference, Details: out.Details}, nil
 }
 
 // Config fetches this kiosk's configuration (service menu, fees, timeouts)

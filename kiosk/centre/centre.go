@@ -21,7 +21,6 @@ import (
 	"time"
 
 	"github.com/absher-kiosk/kiosk/kiosk/domain"
-	"github.com/absher-kiosk/kiosk/kiosk/flow"
 	"github.com/absher-kiosk/kiosk/kiosk/pii"
 	"github.com/absher-kiosk/kiosk/sync/api"
 )
@@ -83,15 +82,15 @@ func New(o Options) (*Client, error) {
 }
 
 // StartVerification begins identifying the person with this ID.
-func (c *Client) StartVerification(ctx context.Context, id string) (flow.Verification, error) {
+func (c *Client) StartVerification(ctx context.Context, id string) (domain.Verification, error) {
 	var v api.Verification
 	if err := c.call(ctx, http.MethodPost, "/v1/identity/verifications", "", api.StartVerificationRequest{IDNumber: id}, &v); err != nil {
-		return flow.Verification{}, err
+		return domain.Verification{}, err
 	}
 	if v.ID == "" {
-		return flow.Verification{}, fmt.Errorf("centre: verification answer without an id: %w", errMalformed)
+		return domain.Verification{}, fmt.Errorf("centre: verification answer without an id: %w", errMalformed)
 	}
-	return flow.Verification{
+	return domain.Verification{
 		Ref:             v.ID,
 		FingersEnrolled: slices.Contains(v.Methods, api.MethodFingerprint),
 		HasAccount:      slices.Contains(v.Methods, api.MethodPassword),
@@ -100,7 +99,7 @@ func (c *Client) StartVerification(ctx context.Context, id string) (flow.Verific
 
 // VerifyFinger sends one finger image record. A miss is an answer, not an
 // error: it carries the tries left; a lock ends the identification.
-func (c *Client) VerifyFinger(ctx context.Context, ref string, record []byte, position int) (flow.FingerResult, error) {
+func (c *Client) VerifyFinger(ctx context.Context, ref string, record []byte, position int) (domain.FingerResult, error) {
 	// The flow zeroes record when this returns; JSON encoding copies it.
 	var s api.Session
 	err := c.call(ctx, http.MethodPost, "/v1/identity/verifications/"+url.PathEscape(ref)+"/fingerprint", "", api.FingerprintRequest{Record: record}, &s)
@@ -108,61 +107,61 @@ func (c *Client) VerifyFinger(ctx context.Context, ref string, record []byte, po
 	switch {
 	case err == nil:
 		if s.Token == "" {
-			return flow.FingerResult{}, fmt.Errorf("centre: session answer without a token: %w", errMalformed)
+			return domain.FingerResult{}, fmt.Errorf("centre: session answer without a token: %w", errMalformed)
 		}
-		return flow.FingerResult{Matched: true, Identified: flow.Identified{Token: s.Token}}, nil
+		return domain.FingerResult{Matched: true, Identified: domain.Identified{Token: s.Token}}, nil
 	case errors.As(err, &ae) && ae.body.Code == api.CodeFingerprintNoMatch:
 		left := 0
 		if ae.body.TriesLeft != nil {
 			left = *ae.body.TriesLeft
 		}
-		return flow.FingerResult{TriesLeft: left}, nil
+		return domain.FingerResult{TriesLeft: left}, nil
 	case errors.As(err, &ae) && ae.body.Code == api.CodeFingerprintLocked:
-		return flow.FingerResult{Locked: true, LockReason: string(domain.ProblemNotMatched), Lock: ae.retryAfter()}, nil
+		return domain.FingerResult{Locked: true, LockReason: string(domain.ProblemNotMatched), Lock: ae.retryAfter()}, nil
 	}
-	return flow.FingerResult{}, err
+	return domain.FingerResult{}, err
 }
 
 // VerifyPassword is the first half of the fallback: the centre sends a
 // code to the registered mobile.
-func (c *Client) VerifyPassword(ctx context.Context, ref, password string) (flow.CodeSent, error) {
+func (c *Client) VerifyPassword(ctx context.Context, ref, password string) (domain.CodeSent, error) {
 	var ch api.SMSChallenge
 	if err := c.call(ctx, http.MethodPost, "/v1/identity/verifications/"+url.PathEscape(ref)+"/password", "", api.PasswordRequest{Password: password}, &ch); err != nil {
-		return flow.CodeSent{}, err
+		return domain.CodeSent{}, err
 	}
 	return c.codeSent(ch), nil
 }
 
 // ResendCode asks for a new sign-in code.
-func (c *Client) ResendCode(ctx context.Context, ref string) (flow.CodeSent, error) {
+func (c *Client) ResendCode(ctx context.Context, ref string) (domain.CodeSent, error) {
 	var ch api.SMSChallenge
 	if err := c.call(ctx, http.MethodPost, "/v1/identity/verifications/"+url.PathEscape(ref)+"/sms/resend", "", struct{}{}, &ch); err != nil {
-		return flow.CodeSent{}, err
+		return domain.CodeSent{}, err
 	}
 	return c.codeSent(ch), nil
 }
 
 // VerifyCode completes the fallback with the SMS code.
-func (c *Client) VerifyCode(ctx context.Context, ref, code string) (flow.Identified, error) {
+func (c *Client) VerifyCode(ctx context.Context, ref, code string) (domain.Identified, error) {
 	var s api.Session
 	if err := c.call(ctx, http.MethodPost, "/v1/identity/verifications/"+url.PathEscape(ref)+"/sms/verify", "", api.SMSCodeRequest{Code: code}, &s); err != nil {
-		return flow.Identified{}, err
+		return domain.Identified{}, err
 	}
 	if s.Token == "" {
-		return flow.Identified{}, fmt.Errorf("centre: session answer without a token: %w", errMalformed)
+		return domain.Identified{}, fmt.Errorf("centre: session answer without a token: %w", errMalformed)
 	}
-	return flow.Identified{Token: s.Token}, nil
+	return domain.Identified{Token: s.Token}, nil
 }
 
 // RequestMobileCode sends a code to the new number. The centre keeps one
 // challenge per session and number, so a resend is the same call.
-func (c *Client) RequestMobileCode(ctx context.Context, token, mobile string) (flow.CodeSent, error) {
+func (c *Client) RequestMobileCode(ctx context.Context, token, mobile string) (domain.CodeSent, error) {
 	var mc api.MobileChallenge
 	if err := c.call(ctx, http.MethodPost, "/v1/services/update_mobile/code", token, api.MobileChangeRequest{Mobile: mobile}, &mc); err != nil {
-		return flow.CodeSent{}, err
+		return domain.CodeSent{}, err
 	}
 	if mc.ChallengeID == "" {
-		return flow.CodeSent{}, fmt.Errorf("centre: mobile challenge without an id: %w", errMalformed)
+		return domain.CodeSent{}, fmt.Errorf("centre: mobile challenge without an id: %w", errMalformed)
 	}
 	c.mu.Lock()
 	if len(c.challenges) >= maxChallenges {
@@ -174,7 +173,7 @@ func (c *Client) RequestMobileCode(ctx context.Context, token, mobile string) (f
 }
 
 // ResendMobileCode asks for a new code to the new number.
-func (c *Client) ResendMobileCode(ctx context.Context, token, mobile string) (flow.CodeSent, error) {
+func (c *Client) ResendMobileCode(ctx context.Context, token, mobile string) (domain.CodeSent, error) {
 	return c.RequestMobileCode(ctx, token, mobile)
 }
 
@@ -205,12 +204,12 @@ func (c *Client) ConfirmMobile(ctx context.Context, token, mobile, code string) 
 	return g, nil
 }
 
-func (c *Client) codeSent(ch api.SMSChallenge) flow.CodeSent {
+func (c *Client) codeSent(ch api.SMSChallenge) domain.CodeSent {
 	var wait time.Duration
 	if !ch.ResendAfter.IsZero() {
 		wait = max(ch.ResendAfter.Sub(c.now()), 0)
 	}
-	return flow.CodeSent{MaskedMobile: ch.SentTo, ResendIn: wait}
+	return domain.CodeSent{MaskedMobile: ch.SentTo, ResendIn: wait}
 }
 
 var errMalformed = errors.New("the centre's answer is malformed; check that kiosk and centre run matching versions")

@@ -18,7 +18,6 @@ import (
 	"github.com/absher-kiosk/kiosk/devices/fingerprint"
 	"github.com/absher-kiosk/kiosk/devices/fingerprint/synth"
 	"github.com/absher-kiosk/kiosk/kiosk/domain"
-	"github.com/absher-kiosk/kiosk/kiosk/flow"
 	"github.com/absher-kiosk/kiosk/kiosk/pii"
 )
 
@@ -207,7 +206,7 @@ func TestFingerprintLockOverTLS(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec := record(t, 5151, 3, fingerprint.LeftIndex)
-	var res flow.FingerResult
+	var res domain.FingerResult
 	for range 3 {
 		if res, err = r.c.VerifyFinger(ctx, v.Ref, rec, fingerprint.LeftIndex); err != nil {
 			t.Fatal(err)

@@ -20,6 +20,7 @@ import (
 	"github.com/absher-kiosk/kiosk/central/people"
 	"github.com/absher-kiosk/kiosk/devices/printer/emulator"
 	"github.com/absher-kiosk/kiosk/devices/printer/jobs"
+	"github.com/absher-kiosk/kiosk/kiosk/domain"
 	"github.com/absher-kiosk/kiosk/kiosk/flow"
 	"github.com/absher-kiosk/kiosk/kiosk/pii"
 	"github.com/absher-kiosk/kiosk/kiosk/store"
@@ -131,7 +132,7 @@ func TestDeskPrintsFromTheCentre(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	kinds := map[string]flow.DocumentInfo{}
+	kinds := map[string]domain.DocumentInfo{}
 	for _, d := range list {
 		kinds[d.Kind] = d
 	}
