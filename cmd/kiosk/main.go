@@ -37,7 +37,6 @@ import (
 	"github.com/absher-kiosk/kiosk/devices/printer/jobs"
 	"github.com/absher-kiosk/kiosk/devices/usb"
 	"github.com/absher-kiosk/kiosk/kiosk/app"
-	"github.com/absher-kiosk/kiosk/kiosk/centre"
 	"github.com/absher-kiosk/kiosk/kiosk/commands"
 	"github.com/absher-kiosk/kiosk/kiosk/config"
 	"github.com/absher-kiosk/kiosk/kiosk/flow"
@@ -250,11 +249,8 @@ func wire(ctx context.Context, cfg config.Config, demoMode bool, log *slog.Logge
 	if err != nil {
 		return nil, err
 	}
-	online, err := centre.New(centre.Options{URL: url, TLS: tr.TLSClientConfig, Timeout: cfg.Centre.RequestTimeout.Duration})
-	if err != nil {
-		return nil, err
-	}
-	sc, err := client.New(client.Config{BaseURL: url, KioskID: cfg.Kiosk.ID, Timeout: cfg.Centre.RequestTimeout.Duration, HTTP: &http.Client{Transport: tr}})
+	// The one client of the centre: the walk-up calls and the background loops.
+	sc, err := client.New(client.Config{BaseURL: url, KioskID: cfg.Kiosk.ID, Timeout: cfg.Centre.RequestTimeout.Duration, TLS: tr.TLSClientConfig})
 	if err != nil {
 		return nil, err
 	}
@@ -332,7 +328,7 @@ func wire(ctx context.Context, cfg config.Config, demoMode bool, log *slog.Logge
 	p.add(mgr.Subscribe(reportScanner))
 	report := &app.Report{Version: version, Started: time.Now(), Scanner: func() string { return string(mgr.Status().State) }}
 	var scanner flow.Scanner = app.ManagerScanner{M: mgr}
-	var fc flow.Centre = online
+	var fc flow.Centre = sc
 	if simulated {
 		synthScanner := app.NewSynthScanner(demoFingers(ppl), rand.New(rand.NewSource(time.Now().UnixNano())))
 		if synthScanner.Recorded, err = demoRecordings(ppl); err != nil {
@@ -345,7 +341,7 @@ func wire(ctx context.Context, cfg config.Config, demoMode bool, log *slog.Logge
 			}
 			return "online" // the simulator stands in
 		}
-		fc = app.PresentingCentre{Centre: online, Scanner: synthScanner}
+		fc = app.PresentingCentre{Centre: sc, Scanner: synthScanner}
 	}
 
 	w.events = &supervisorLog{report: supervise.ReportTo(reg)}
@@ -435,12 +431,12 @@ func wire(ctx context.Context, cfg config.Config, demoMode bool, log *slog.Logge
 	// Every service of the catalogue is fitted; the central config (or,
 	// until one has been received, the built-in one) makes the menu.
 	services := flow.Services()
-	base := app.WithCatalogue(online, flow.Deps{
+	base := app.WithCatalogue(sc, flow.Deps{
 		Centre:       fc,
 		Scanner:      scanner,
 		EncodeRecord: app.EncodeRecord,
 		Printer:      prn,
-		Submitter:    &app.Submitter{Centre: online, Queue: q, Wait: submitWait},
+		Submitter:    &app.Submitter{Centre: sc, Queue: q, Wait: submitWait},
 		Timing:       session.FromSeconds(cfg.Session.IdleSeconds, cfg.Session.WarningSeconds),
 		Services:     services,
 		Menu:         services.Menu(api.DefaultConfig().Services),

@@ -7,12 +7,12 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/absher-kiosk/kiosk/kiosk/centre"
 	"github.com/absher-kiosk/kiosk/kiosk/domain"
 	"github.com/absher-kiosk/kiosk/kiosk/flow"
 	"github.com/absher-kiosk/kiosk/kiosk/receipt"
 	"github.com/absher-kiosk/kiosk/kiosk/ui"
 	"github.com/absher-kiosk/kiosk/sync/api"
+	"github.com/absher-kiosk/kiosk/sync/client"
 )
 
 // ServiceSubmitter sends each request the way its service delivers it
@@ -38,12 +38,12 @@ func (s ServiceSubmitter) Submit(ctx context.Context, t domain.Txn) (domain.Ack,
 
 // WithServices adds the catalogue services and Print a document to the
 // flow's parts and builds the menu from the centre's configuration for
-// kioskID (the built-in default when the centre cannot be asked now; the
+// c's kiosk (the built-in default when the centre cannot be asked now; the
 // services the menu offers still depend on their parts being fitted).
 // Print a document is offered when the receipt printer is a *receipt.Desk.
-func WithServices(ctx context.Context, c *centre.Client, kioskID string, log *slog.Logger, d flow.Deps) flow.Deps {
+func WithServices(ctx context.Context, c *client.Client, log *slog.Logger, d flow.Deps) flow.Deps {
 	d = WithCatalogue(c, d)
-	cfg, err := c.Config(ctx, kioskID)
+	cfg, err := c.Config(ctx)
 	if err != nil {
 		if log != nil {
 			log.Warn("service menu from the built-in configuration: the centre's could not be read", "err", err)
@@ -59,7 +59,7 @@ func WithServices(ctx context.Context, c *centre.Client, kioskID string, log *sl
 // services that need it (Update Mobile stays on the outbox), and the
 // document counter when the receipt printer is a *receipt.Desk. The menu
 // is left to the caller: the program takes it from the central config.
-func WithCatalogue(c *centre.Client, d flow.Deps) flow.Deps {
+func WithCatalogue(c *client.Client, d flow.Deps) flow.Deps {
 	d.Catalogue = c
 	d.Submitter = ServiceSubmitter{Online: c, Queued: d.Submitter}
 	if desk, ok := d.Printer.(*receipt.Desk); ok {

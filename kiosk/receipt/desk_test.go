@@ -79,7 +79,7 @@ func newDeskWorld(t *testing.T) (*deskWorld, func() []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := cl.VerifyPassword(ctx, v.ID, deskPass); err != nil {
+	if _, err := cl.VerifyPassword(ctx, v.Ref, deskPass); err != nil {
 		t.Fatal(err)
 	}
 	sms, ok := s.SMSSink.Last(deskMobile)
@@ -87,7 +87,7 @@ func newDeskWorld(t *testing.T) (*deskWorld, func() []byte) {
 		t.Fatal("no SMS code sent")
 	}
 	code := regexp.MustCompile(`\d{4,8}`).FindString(sms.Text)
-	sess, err := cl.VerifyCode(ctx, v.ID, code)
+	sess, err := cl.VerifyCode(ctx, v.Ref, code)
 	if err != nil {
 		t.Fatal(err)
 	}
