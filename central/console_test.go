@@ -2,23 +2,20 @@ package central
 
 import (
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/absher-kiosk/kiosk/central/store"
+	"github.com/absher-kiosk/kiosk/internal/golden"
 	"github.com/absher-kiosk/kiosk/sync/api"
 	"github.com/absher-kiosk/kiosk/sync/seal"
 )
-
-var updateGolden = flag.Bool("update", false, "rewrite golden files in testdata")
 
 func TestIsOnline(t *testing.T) {
 	now := time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
@@ -239,7 +236,7 @@ func TestConsolePagesAndGolden(t *testing.T) {
 	if code != 200 {
 		t.Fatalf("rows: %d %s", code, rows)
 	}
-	golden(t, "fleet_rows.html", rows)
+	checkGolden(t, "fleet_rows.html", rows)
 
 	// Command form: JSON for the page's script, with the kiosk page's answer.
 	form := url.Values{"kiosk": {"kiosk-001"}, "kind": {"out_of_service"}, "message_en": {"Use gate 3"}, "ttl_minutes": {"15"}}
@@ -326,21 +323,9 @@ func TestConsoleShowsNoPersonalData(t *testing.T) {
 	}
 }
 
-func golden(t *testing.T, name, got string) {
+func checkGolden(t *testing.T, name, got string) {
 	t.Helper()
-	p := filepath.Join("testdata", name)
-	if *updateGolden {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("golden %s: %v (run with -update to create it)", p, err)
-	}
+	want := golden.Read(t, filepath.Join("testdata", name), []byte(got))
 	if string(want) != got {
 		t.Errorf("%s differs from the golden file; got:\n%s", name, got)
 	}

@@ -18,10 +18,10 @@ import (
 	"github.com/absher-kiosk/kiosk/central/people"
 	"github.com/absher-kiosk/kiosk/central/rules"
 	"github.com/absher-kiosk/kiosk/central/store"
+	"github.com/absher-kiosk/kiosk/devices/fingerprint/fir"
 	"github.com/absher-kiosk/kiosk/kiosk/domain"
 	"github.com/absher-kiosk/kiosk/kiosk/pii"
 	"github.com/absher-kiosk/kiosk/sync/api"
-	"github.com/absher-kiosk/kiosk/sync/api/fir"
 )
 
 // submittable reports whether service goes through the submissions

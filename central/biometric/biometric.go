@@ -24,7 +24,7 @@ type Matcher[T any] interface {
 }
 
 // Decoder turns a posted ISO/IEC 19794-4 record into an image and its
-// resolution (sync/api/fir).
+// resolution (devices/fingerprint/fir).
 type Decoder func(record []byte) (image.Image, int, error)
 
 // Enroller renders an enrolled finger: the synthetic finger of its seed or

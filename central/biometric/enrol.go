@@ -8,8 +8,8 @@ import (
 	"os"
 
 	"github.com/absher-kiosk/kiosk/central/people"
+	"github.com/absher-kiosk/kiosk/devices/fingerprint/fir"
 	"github.com/absher-kiosk/kiosk/devices/fingerprint/synth"
-	"github.com/absher-kiosk/kiosk/sync/api/fir"
 )
 
 // EnrolDPI is the resolution of synthetic captures and of the recorded

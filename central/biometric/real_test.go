@@ -15,10 +15,10 @@ import (
 	"github.com/absher-kiosk/kiosk/central/biometric"
 	"github.com/absher-kiosk/kiosk/central/match"
 	"github.com/absher-kiosk/kiosk/central/people"
+	"github.com/absher-kiosk/kiosk/devices/fingerprint/fir"
 	"github.com/absher-kiosk/kiosk/devices/fingerprint/synth"
 	"github.com/absher-kiosk/kiosk/kiosk/pii"
 	"github.com/absher-kiosk/kiosk/sync/api"
-	"github.com/absher-kiosk/kiosk/sync/api/fir"
 )
 
 // TestRealMatcher verifies with the real matcher, a real record and a

@@ -2,7 +2,6 @@ package demo
 
 import (
 	"encoding/json"
-	"flag"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -14,11 +13,10 @@ import (
 
 	"github.com/absher-kiosk/kiosk/central/people"
 	"github.com/absher-kiosk/kiosk/central/rules"
+	"github.com/absher-kiosk/kiosk/internal/golden"
 	"github.com/absher-kiosk/kiosk/kiosk/domain"
 	"github.com/absher-kiosk/kiosk/kiosk/pii"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files in testdata")
 
 var today = time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
 
@@ -288,18 +286,10 @@ func TestShowcase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden := filepath.Join("testdata", "showcase_seed1_2026-11-23.json")
-	if *update {
-		if err := os.WriteFile(golden, append(got, '\n'), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
+	path := filepath.Join("testdata", "showcase_seed1_2026-11-23.json")
+	want := golden.Read(t, path, append(got, '\n'))
 	if string(want) != string(got)+"\n" {
-		t.Errorf("showcase differs from %s; if intended, run go test -update and review the diff", golden)
+		t.Errorf("showcase differs from %s; if intended, run go test -update and review the diff", path)
 	}
 }
 

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"go/ast"
 	"go/parser"
@@ -12,10 +11,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/absher-kiosk/kiosk/internal/golden"
 	"github.com/absher-kiosk/kiosk/kiosk/config"
 )
-
-var update = flag.Bool("update", false, "rewrite the configuration table in docs/kiosk.md")
 
 const (
 	docPath    = "../../docs/kiosk.md"
@@ -99,7 +97,7 @@ func TestConfigTableInDocs(t *testing.T) {
 	if got == want {
 		return
 	}
-	if !*update {
+	if !golden.Update() {
 		t.Fatalf("the configuration table in %s is out of date; run go test ./cmd/kiosk -run TestConfigTable -update\nwant:\n%s", filepath.Base(docPath), want)
 	}
 	doc = doc[:i+len(tableBegin)+1] + want + doc[j:]

@@ -51,6 +51,7 @@ import (
 	"github.com/absher-kiosk/kiosk/kiosk/watchdog"
 	"github.com/absher-kiosk/kiosk/sync/api"
 	"github.com/absher-kiosk/kiosk/sync/client"
+	"github.com/absher-kiosk/kiosk/sync/outbox"
 	"github.com/absher-kiosk/kiosk/sync/seal"
 )
 
@@ -189,8 +190,6 @@ type wireOptions struct {
 	// LogPath is the kiosk's own log file, for log collection and the
 	// maintenance screen.
 	LogPath string
-	// HealthClock drives the health delays; nil is the system clock.
-	HealthClock health.Clock
 }
 
 func wire(ctx context.Context, cfg config.Config, demoMode bool, log *slog.Logger, p *parts, o wireOptions) (*wired, error) {
@@ -256,7 +255,7 @@ func wire(ctx context.Context, cfg config.Config, demoMode bool, log *slog.Logge
 	}
 
 	// Health: every part reports here; availability follows from it.
-	reg := health.New(health.Options{Clock: o.HealthClock, Logger: log.With("part", "health")})
+	reg := health.New(health.Options{Logger: log.With("part", "health")})
 	w.health = reg
 
 	// The outbox. A storage fault is critical at once: the kiosk must stop
@@ -266,7 +265,7 @@ func wire(ctx context.Context, cfg config.Config, demoMode bool, log *slog.Logge
 		return nil, err
 	}
 	q, err := store.Open(runCtx, filepath.Join(state, "kiosk.db"), keys, store.Options{MaxAttempts: cfg.Sync.MaxAttempts,
-		Logger: log.With("part", "outbox"), OnStorageFault: reg.ReportStorage})
+		Logger: log.With("part", "outbox"), OnStorageFault: outbox.ReportStorageTo(reg)})
 	if err != nil {
 		return nil, err
 	}
@@ -316,13 +315,13 @@ func wire(ctx context.Context, cfg config.Config, demoMode bool, log *slog.Logge
 	mgr := scanners.NewManager(bus, log.With("part", "scanner"))
 	p.add(func() { mgr.Close(); bus.Close() })
 	simulated := demoMode || cfg.Scanner.Simulated
+	scannerHealth := fingerprint.ReportTo(reg)
 	reportScanner := func(st fingerprint.Status) {
 		if simulated && st.State == fingerprint.NoDevice {
 			// The simulator stands in for a missing scanner.
-			reg.Replace(health.SourceScanner, nil)
-			return
+			st = fingerprint.Status{State: fingerprint.Online}
 		}
-		reg.ReportScanner(st)
+		scannerHealth(st)
 	}
 	reportScanner(mgr.Status())
 	p.add(mgr.Subscribe(reportScanner))
@@ -388,7 +387,7 @@ func wire(ctx context.Context, cfg config.Config, demoMode bool, log *slog.Logge
 		p.add(func() { pr.Close() })
 		last := &lastStatus{}
 		p.add(pr.Subscribe(report.PrinterSeen))
-		p.add(pr.Subscribe(reg.ReportPrinter))
+		p.add(pr.Subscribe(printer.ReportTo(reg)))
 		p.add(pr.Subscribe(last.set))
 		sup.Add("printer", supervise.Func(func(ctx context.Context) error {
 			t := time.NewTicker(cfg.Printer.PollInterval.Duration)

@@ -155,14 +155,17 @@ func storageProbe(ctx context.Context, reg *health.Registry, q *store.Store, eve
 			return tx.SetKV("health.storage_probe", time.Now().UTC().Format(time.RFC3339))
 		})
 		if err == nil {
-			reg.StorageRecovered()
+			outbox.StorageRecovered(reg)
 		}
 	}
 }
 
+// storageFaulty reports whether a warning that takes the kiosk out of
+// service is present, visible or not: only storage faults (the outbox's and
+// the queue's) do, and a good write is what clears them.
 func storageFaulty(reg *health.Registry) bool {
 	for _, w := range reg.All() {
-		if w.Source == health.SourceQueue || w.Source == health.SourceDatabase {
+		if w.Impact&health.OutOfService != 0 {
 			return true
 		}
 	}

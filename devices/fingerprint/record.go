@@ -3,7 +3,7 @@ package fingerprint
 import (
 	"fmt"
 
-	"github.com/absher-kiosk/kiosk/sync/api/fir"
+	"github.com/absher-kiosk/kiosk/devices/fingerprint/fir"
 )
 
 // Finger positions the kiosk asks for, as ISO/IEC 19794-4 codes.

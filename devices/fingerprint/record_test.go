@@ -5,9 +5,9 @@ import (
 	"image"
 	"testing"
 
+	"github.com/absher-kiosk/kiosk/devices/fingerprint/fir"
 	"github.com/absher-kiosk/kiosk/devices/fingerprint/internal/fptest"
 	"github.com/absher-kiosk/kiosk/devices/usb/usbtest"
-	"github.com/absher-kiosk/kiosk/sync/api/fir"
 )
 
 func TestRecordRoundTrip(t *testing.T) {

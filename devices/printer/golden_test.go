@@ -2,16 +2,13 @@ package printer_test
 
 import (
 	"bytes"
-	"flag"
 	"image/png"
-	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/absher-kiosk/kiosk/devices/printer/emulator"
+	"github.com/absher-kiosk/kiosk/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // checkGolden compares a printed page with testdata/<name>.png and .txt.
 func checkGolden(t *testing.T, name string, pg emulator.Page) {
@@ -22,22 +19,7 @@ func checkGolden(t *testing.T, name string, pg emulator.Page) {
 	}
 	pngPath := filepath.Join("testdata", name+".png")
 	txtPath := filepath.Join("testdata", name+".txt")
-	if *update {
-		os.MkdirAll("testdata", 0o755)
-		if err := os.WriteFile(pngPath, buf.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(txtPath, []byte(pg.Text+"\n"), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	f, err := os.Open(pngPath)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	defer f.Close()
-	want, err := png.Decode(f)
+	want, err := png.Decode(bytes.NewReader(golden.Read(t, pngPath, buf.Bytes())))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,10 +35,7 @@ func checkGolden(t *testing.T, name string, pg emulator.Page) {
 			}
 		}
 	}
-	txt, err := os.ReadFile(txtPath)
-	if err != nil {
-		t.Fatal(err)
-	}
+	txt := golden.Read(t, txtPath, []byte(pg.Text+"\n"))
 	if string(txt) != pg.Text+"\n" {
 		t.Errorf("%s: text %q, golden %q", name, pg.Text, txt)
 	}

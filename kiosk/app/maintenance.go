@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/absher-kiosk/kiosk/devices/fingerprint"
-	"github.com/absher-kiosk/kiosk/devices/health"
 	"github.com/absher-kiosk/kiosk/devices/printer"
 	"github.com/absher-kiosk/kiosk/devices/printer/escpos"
 	"github.com/absher-kiosk/kiosk/kiosk/maintenance"
@@ -70,7 +69,7 @@ func (d Devices) Devices(context.Context) []maintenance.Device {
 		if d.Printer != nil {
 			if st, ok := d.Printer(); ok {
 				dev.State, _ = printerState(st)
-				if ws := health.PrinterWarnings(st); len(ws) > 0 {
+				if ws := printer.Warnings(st); len(ws) > 0 {
 					dev.LastError = ws[0].Code
 				}
 			}

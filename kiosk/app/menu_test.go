@@ -6,7 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/absher-kiosk/kiosk/devices/fingerprint"
 	"github.com/absher-kiosk/kiosk/devices/health"
+	"github.com/absher-kiosk/kiosk/devices/printer"
 	"github.com/absher-kiosk/kiosk/kiosk/domain"
 	"github.com/absher-kiosk/kiosk/kiosk/flow"
 	"github.com/absher-kiosk/kiosk/kiosk/ui"
@@ -36,11 +38,11 @@ func TestOfferFollowsHealthAndConfig(t *testing.T) {
 		idle                  time.Duration
 	}{
 		{name: "all well", printer: true, docs: true, finger: true, services: 1},
-		{name: "printer down", warnings: []health.Warning{{Source: health.SourcePrinter, Code: "cover_open", Severity: health.Critical}},
+		{name: "printer down", warnings: printer.Warnings(printer.Status{Offline: true, CoverOpen: true}),
 			docs: false, finger: true, services: 1},
-		{name: "paper low still prints", warnings: []health.Warning{{Source: health.SourcePrinter, Code: "paper_near_end", Severity: health.Warn}},
+		{name: "paper low still prints", warnings: printer.Warnings(printer.Status{Online: true, PaperNearEnd: true}),
 			printer: true, docs: true, finger: true, services: 1},
-		{name: "scanner down", warnings: []health.Warning{{Source: health.SourceScanner, Code: "no_device", Severity: health.Critical}},
+		{name: "scanner down", warnings: fingerprint.Warnings(fingerprint.Status{State: fingerprint.NoDevice}),
 			printer: true, docs: true, services: 1},
 		{name: "config menu and timing", cfg: &api.Config{Services: []api.ServiceEntry{{ID: "update_mobile", Enabled: true}, {ID: "print_document", Enabled: false}},
 			Timeouts: api.Timeouts{IdleSeconds: 90, WarningSeconds: 30}}, printer: true, docs: true, finger: true, services: 2, idle: 90 * time.Second},

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -85,18 +85,7 @@ func (s *Service) ByCommand(on bool, msg string) {
 // SetFaults follows health: the sources of the critical warnings that take
 // the kiosk out of service.
 func (s *Service) SetFaults(a health.Availability) {
-	var faults []string
-	if a.OutOfService {
-		seen := map[string]bool{}
-		for _, r := range a.Reasons {
-			src, _, _ := strings.Cut(r, ".")
-			if (src == health.SourceQueue || src == health.SourceDatabase) && !seen[src] {
-				seen[src] = true
-				faults = append(faults, src)
-			}
-		}
-		sort.Strings(faults)
-	}
+	faults := slices.Clone(a.Faults)
 	s.change(func() { s.st.Faults = faults })
 }
 

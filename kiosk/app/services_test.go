@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/absher-kiosk/kiosk/devices/health"
+	"github.com/absher-kiosk/kiosk/devices/printer"
 	"github.com/absher-kiosk/kiosk/kiosk/commands"
 	"github.com/absher-kiosk/kiosk/kiosk/maintenance"
 	"github.com/absher-kiosk/kiosk/kiosk/store"
@@ -63,15 +64,13 @@ func TestServiceCauses(t *testing.T) {
 
 	// Critical queue or database warnings are faults; a printer fault
 	// limits printing, not service.
-	s.SetFaults(health.Compute([]health.Warning{
-		{Source: health.SourcePrinter, Code: "cover_open", Severity: health.Critical},
-	}))
+	s.SetFaults(health.Compute(printer.Warnings(printer.Status{Offline: true, CoverOpen: true})))
 	if s.State().Shown() {
 		t.Fatal("a printer fault took the kiosk out of service")
 	}
 	s.SetFaults(health.Compute([]health.Warning{
-		{Source: health.SourceDatabase, Code: "disk_full", Severity: health.Critical},
-		{Source: health.SourceQueue, Code: "read_only", Severity: health.Critical},
+		{Source: outbox.HealthSource, Code: "disk_full", Severity: health.Critical, Impact: health.OutOfService},
+		{Source: "queue", Code: "read_only", Severity: health.Critical, Impact: health.OutOfService},
 	}))
 	if st := s.State(); !reflect.DeepEqual(st.Faults, []string{"database", "queue"}) || s.Reason() != "fault_database,fault_queue" {
 		t.Fatalf("faults %+v reason %q", st.Faults, s.Reason())

@@ -20,11 +20,11 @@ import (
 
 	"github.com/absher-kiosk/kiosk/central"
 	"github.com/absher-kiosk/kiosk/central/demo"
+	"github.com/absher-kiosk/kiosk/devices/fingerprint/fir"
 	"github.com/absher-kiosk/kiosk/devices/fingerprint/synth"
 	"github.com/absher-kiosk/kiosk/kiosk/domain"
 	"github.com/absher-kiosk/kiosk/kiosk/pii"
 	"github.com/absher-kiosk/kiosk/sync/api"
-	"github.com/absher-kiosk/kiosk/sync/api/fir"
 )
 
 // centreLink speaks the wire contract to a real centre for the flow: the

@@ -50,7 +50,7 @@ func TestDeskServiceReceipts(t *testing.T) {
 				if len(pg.Barcodes) != 1 || pg.Barcodes[0] != r.Reference {
 					t.Fatalf("barcodes %q, want [%q]", pg.Barcodes, r.Reference)
 				}
-				golden(t, "receipt_service_"+name+"_"+lang, pg.Image)
+				checkGolden(t, "receipt_service_"+name+"_"+lang, pg.Image)
 			})
 		}
 	}

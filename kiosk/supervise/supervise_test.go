@@ -136,7 +136,7 @@ func TestRestartsWithBackoff(t *testing.T) {
 			time.Sleep(time.Millisecond)
 			r.expect(Started, i+1, 0)
 		}
-		if got := r.reg.Visible(); len(got) != 1 || got[0].Code != "uploader" || got[0].Source != health.SourceService {
+		if got := r.reg.Visible(); len(got) != 1 || got[0].Code != "uploader" || got[0].Source != HealthSource {
 			t.Fatalf("health %+v, want the failing uploader", got)
 		}
 		mustCall(t, svc)

@@ -2,15 +2,14 @@ package text
 
 import (
 	"bytes"
-	"flag"
 	"image"
 	"image/png"
 	"os"
 	"path/filepath"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files in testdata")
+	"github.com/absher-kiosk/kiosk/internal/golden"
+)
 
 func receipt() PaperOptions {
 	return PaperOptions{SizePt: 11, DPI: 203, Width: 576, Base: Auto}
@@ -56,15 +55,7 @@ func TestRenderParagraphGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			path := filepath.Join("testdata", tt.name+".png")
-			if *update {
-				if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("golden file missing; run go test -update once the change is intended: %v", err)
-			}
+			want := golden.Read(t, path, buf.Bytes())
 			wimg, err := png.Decode(bytes.NewReader(want))
 			if err != nil {
 				t.Fatal(err)

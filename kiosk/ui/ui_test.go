@@ -2,7 +2,6 @@ package ui
 
 import (
 	"bytes"
-	"flag"
 	"image"
 	"image/png"
 	"os"
@@ -14,11 +13,10 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 
+	"github.com/absher-kiosk/kiosk/internal/golden"
 	"github.com/absher-kiosk/kiosk/kiosk/domain"
 	"github.com/absher-kiosk/kiosk/kiosk/i18n"
 )
-
-var update = flag.Bool("update", false, "rewrite golden images in testdata")
 
 // machine is a stand-in step machine for this package's tests only: it
 // records events and moves through the update-mobile walk.
@@ -156,26 +154,17 @@ func capture(t *testing.T, v View, size fyne.Size, s Settings, name string) {
 	}
 	_ = u
 	img := w.Canvas().Capture()
-	golden(t, name, img)
+	checkGolden(t, name, img)
 }
 
-func golden(t *testing.T, name string, img image.Image) {
+func checkGolden(t *testing.T, name string, img image.Image) {
 	t.Helper()
 	var buf bytes.Buffer
 	if err := png.Encode(&buf, img); err != nil {
 		t.Fatal(err)
 	}
 	path := filepath.Join("testdata", name+".png")
-	if *update {
-		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("golden image missing; run go test -update when the change is intended: %v", err)
-	}
+	want := golden.Read(t, path, buf.Bytes())
 	wimg, err := png.Decode(bytes.NewReader(want))
 	if err != nil {
 		t.Fatal(err)

@@ -124,15 +124,29 @@ func TestCrashLosesNothing(t *testing.T) {
 		}
 		var wg sync.WaitGroup
 		var lines []string
+		first := make(chan struct{})
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			sc := bufio.NewScanner(stdout)
 			for sc.Scan() {
+				if len(lines) == 0 {
+					close(first)
+				}
 				lines = append(lines, sc.Text())
 			}
 		}()
-		time.Sleep(time.Duration(80+rnd.IntN(320)) * time.Millisecond)
+		// The kill lands at a random moment once the child is enqueuing
+		// and uploading; timed from the start instead, a slow start (the
+		// race detector, a loaded machine) would have most kills land
+		// before the first event.
+		select {
+		case <-first:
+		case <-time.After(time.Minute):
+			cmd.Process.Kill()
+			t.Fatalf("child %d printed nothing in a minute: %s", i, stderr.String())
+		}
+		time.Sleep(time.Duration(rnd.IntN(320)) * time.Millisecond)
 		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 			t.Fatalf("kill %d: %v", i, err)
 		}

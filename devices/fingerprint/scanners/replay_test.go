@@ -6,11 +6,11 @@ import (
 	"time"
 
 	"github.com/absher-kiosk/kiosk/devices/fingerprint"
+	"github.com/absher-kiosk/kiosk/devices/fingerprint/fir"
 	"github.com/absher-kiosk/kiosk/devices/fingerprint/internal/fptest"
 	"github.com/absher-kiosk/kiosk/devices/fingerprint/scanners"
 	"github.com/absher-kiosk/kiosk/devices/usb"
 	"github.com/absher-kiosk/kiosk/devices/usb/usbtest"
-	"github.com/absher-kiosk/kiosk/sync/api/fir"
 )
 
 // replayManager runs the Manager against a recorded scanner: it finds the

@@ -4,16 +4,15 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"flag"
 	"image/png"
 	"math/rand"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files in testdata")
+	"github.com/absher-kiosk/kiosk/internal/golden"
+)
 
 // The golden digest pins the generator: a change to it changes every
 // demo person's finger and must be deliberate (rerun with -update and
@@ -23,10 +22,7 @@ func TestGoldenCapture(t *testing.T) {
 	sum := sha256.Sum256(img.Pix)
 	got := hex.EncodeToString(sum[:])
 	digest := filepath.Join("testdata", "finger1-capture1.sha256")
-	if *update {
-		if err := os.WriteFile(digest, []byte(got+"\n"), 0o644); err != nil {
-			t.Fatal(err)
-		}
+	if golden.Update() {
 		w, err := os.Create(filepath.Join("testdata", "finger1-capture1.png"))
 		if err != nil {
 			t.Fatal(err)
@@ -36,10 +32,7 @@ func TestGoldenCapture(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	want, err := os.ReadFile(digest)
-	if err != nil {
-		t.Fatalf("read golden (run with -update to create): %v", err)
-	}
+	want := golden.Read(t, digest, []byte(got+"\n"))
 	if got != strings.TrimSpace(string(want)) {
 		t.Fatalf("capture of finger 1 changed: sha256 %s, golden %s", got, want)
 	}

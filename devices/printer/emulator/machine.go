@@ -5,6 +5,7 @@ import (
 	"image"
 	"image/color"
 	"strings"
+	"sync"
 
 	"github.com/absher-kiosk/kiosk/devices/printer/escpos"
 	"golang.org/x/image/font"
@@ -405,19 +406,20 @@ func (m *Machine) flushLine() {
 	m.advance(lineHeight + (hmax-1)*cellH)
 }
 
-var glyphCache = map[byte]*image.Alpha{}
-
-func glyphMask(c byte) *image.Alpha {
-	if g, ok := glyphCache[c]; ok {
-		return g
+// glyphMasks holds the 7×13 bitmap of every byte, drawn once on first use
+// and read-only afterwards, so any number of machines can print at once.
+var glyphMasks = sync.OnceValue(func() *[256]*image.Alpha {
+	var masks [256]*image.Alpha
+	for c := range masks {
+		img := image.NewAlpha(image.Rect(0, 0, 7, 13))
+		d := font.Drawer{Dst: img, Src: image.Opaque, Face: basicfont.Face7x13, Dot: fixed.P(0, 11)}
+		d.DrawString(string(rune(c)))
+		masks[c] = img
 	}
-	face := basicfont.Face7x13
-	img := image.NewAlpha(image.Rect(0, 0, 7, 13))
-	d := font.Drawer{Dst: img, Src: image.Opaque, Face: face, Dot: fixed.P(0, 11)}
-	d.DrawString(string(rune(c)))
-	glyphCache[c] = img
-	return img
-}
+	return &masks
+})
+
+func glyphMask(c byte) *image.Alpha { return glyphMasks()[c] }
 
 // glyph draws character c scaled from the 7×13 bitmap font into a 12×24
 // cell, times sx, sy for double width and height.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -251,5 +252,32 @@ func TestCloseWithPortOpen(t *testing.T) {
 	case <-done:
 	case <-time.After(5 * time.Second):
 		t.Fatal("Close hung while the port was open")
+	}
+}
+
+// TestMachinesPrintConcurrently: two printers printing at once (the demo's
+// emulator beside a test's) share nothing. Run with -race.
+func TestMachinesPrintConcurrently(t *testing.T) {
+	var line []byte
+	for c := byte(0x20); c < 0x7f; c++ {
+		line = append(line, c)
+	}
+	line = append(line, '\n')
+	var wg sync.WaitGroup
+	texts := make([]string, 2)
+	for i := range texts {
+		wg.Go(func() {
+			m := NewMachine(576)
+			for range 4 {
+				m.Feed(line)
+			}
+			if pages := m.Pages(); len(pages) == 1 {
+				texts[i] = pages[0].Text
+			}
+		})
+	}
+	wg.Wait()
+	if texts[0] != texts[1] || !strings.Contains(texts[0], "ABC") {
+		t.Fatalf("the two printers printed %q and %q", texts[0], texts[1])
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 
+	"github.com/absher-kiosk/kiosk/internal/golden"
 	"github.com/absher-kiosk/kiosk/kiosk/i18n"
 	"github.com/absher-kiosk/kiosk/kiosk/maintenance"
 	"github.com/absher-kiosk/kiosk/kiosk/store"
@@ -28,8 +29,6 @@ import (
 	"github.com/absher-kiosk/kiosk/sync/outbox"
 	"github.com/absher-kiosk/kiosk/sync/seal"
 )
-
-var update = flag.Bool("update", false, "rewrite golden images in testdata")
 
 const (
 	rightPIN = "482916"
@@ -702,7 +701,7 @@ func TestGolden(t *testing.T) {
 		t.Run(s.name, func(t *testing.T) {
 			e := newEnv(t, s.lang)
 			s.setup(t, e)
-			golden(t, s.name, e.win.Canvas().Capture())
+			checkGolden(t, s.name, e.win.Canvas().Capture())
 			checkTouchTargets(t, e, s)
 		})
 	}
@@ -728,26 +727,14 @@ func checkTouchTargets(t *testing.T, e *env, s state) {
 	}
 }
 
-func golden(t *testing.T, name string, img image.Image) {
+func checkGolden(t *testing.T, name string, img image.Image) {
 	t.Helper()
 	var buf bytes.Buffer
 	if err := png.Encode(&buf, img); err != nil {
 		t.Fatal(err)
 	}
 	path := filepath.Join("testdata", name+".png")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("golden image missing; run go test -update when the change is intended: %v", err)
-	}
+	want := golden.Read(t, path, buf.Bytes())
 	wimg, err := png.Decode(bytes.NewReader(want))
 	if err != nil {
 		t.Fatal(err)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
-	"flag"
 	"image"
 	"image/color"
 	"image/png"
@@ -12,9 +11,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files in testdata")
+	"github.com/absher-kiosk/kiosk/internal/golden"
+)
 
 func gradient(w, h int) *image.Gray {
 	g := image.NewGray(image.Rect(0, 0, w, h))
@@ -60,16 +59,7 @@ func TestRoundTrip(t *testing.T) {
 // The golden record pins the byte layout of the headers.
 func TestGolden(t *testing.T) {
 	b := valid(t)
-	path := filepath.Join("testdata", "right-index-16x12.fir")
-	if *update {
-		if err := os.WriteFile(path, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden (run with -update to create): %v", err)
-	}
+	want := golden.Read(t, filepath.Join("testdata", "right-index-16x12.fir"), b)
 	if !bytes.Equal(b[:headerLen], want[:headerLen]) {
 		t.Fatalf("headers differ from golden:\n got %x\nwant %x", b[:headerLen], want[:headerLen])
 	}
