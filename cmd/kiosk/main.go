@@ -8,6 +8,7 @@ package main
 import (
 	"context"
 	"crypto/ed25519"
+	"crypto/tls"
 	"flag"
 	"fmt"
 	"image"
@@ -16,7 +17,6 @@ import (
 	"io"
 	"log/slog"
 	"math/rand"
-	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -202,14 +202,8 @@ func wire(ctx context.Context, cfg config.Config, demoMode bool, log *slog.Logge
 	}
 
 	// The centre: in demo mode a real one, in this process.
-	url, tlsConf := cfg.Centre.URL, cfg.Centre
-	var clientTLS = func() (*http.Transport, error) {
-		tc, err := client.TLSConfig(tlsConf.CAFile, tlsConf.CertFile, tlsConf.KeyFile)
-		if err != nil {
-			return nil, err
-		}
-		return &http.Transport{TLSClientConfig: tc, ForceAttemptHTTP2: true}, nil
-	}
+	url := cfg.Centre.URL
+	var demoTLS *tls.Config // nil: the client reads the certificate files of the config
 	var ppl []people.Person
 	var commandKey ed25519.PublicKey
 	if demoMode {
@@ -234,9 +228,7 @@ func wire(ctx context.Context, cfg config.Config, demoMode bool, log *slog.Logge
 		if err != nil {
 			return nil, fmt.Errorf("demo certificates for %s: %w", cfg.Kiosk.ID, err)
 		}
-		clientTLS = func() (*http.Transport, error) {
-			return &http.Transport{TLSClientConfig: tc, ForceAttemptHTTP2: true}, nil
-		}
+		demoTLS = tc
 	} else {
 		var err error
 		if commandKey, err = readCommandKey(cfg.Centre.CommandKeyFile); err != nil {
@@ -244,12 +236,9 @@ func wire(ctx context.Context, cfg config.Config, demoMode bool, log *slog.Logge
 		}
 	}
 	w.centreURL = url
-	tr, err := clientTLS()
-	if err != nil {
-		return nil, err
-	}
 	// The one client of the centre: the walk-up calls and the background loops.
-	sc, err := client.New(client.Config{BaseURL: url, KioskID: cfg.Kiosk.ID, Timeout: cfg.Centre.RequestTimeout.Duration, TLS: tr.TLSClientConfig})
+	sc, err := client.New(client.Config{BaseURL: url, KioskID: cfg.Kiosk.ID, Timeout: cfg.Centre.RequestTimeout.Duration,
+		CAFile: cfg.Centre.CAFile, CertFile: cfg.Centre.CertFile, KeyFile: cfg.Centre.KeyFile, TLS: demoTLS})
 	if err != nil {
 		return nil, err
 	}
