@@ -13,13 +13,13 @@ build: setup
 	$(GO) build -o bin/ ./cmd/...
 
 run: build
-	./bin/kiosk -demo -windowed
+	./bin/kiosk-demo -windowed
 
 # The packages that start goroutines (pollers, timers, tickers, servers,
 # supervised loops) run their tests a second time under the race detector:
 # 2 minutes of tests on a shared two-core machine once the race build is
 # cached. Left out: the Fyne packages (kiosk/ui, kiosk/app,
-# kiosk/maintenance/ui, cmd/kiosk), whose plain test runs alone take 6
+# kiosk/maintenance/ui, cmd/kiosk, cmd/kiosk-demo), whose plain test runs alone take 6
 # minutes there and whose race builds of cgo would add more; and
 # central/match and devices/fingerprint/synth, which start no goroutines
 # but are CPU-bound (7 to 10 minutes and 1.5 minutes under -race).

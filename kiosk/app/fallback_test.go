@@ -14,6 +14,7 @@ import (
 	"github.com/absher-kiosk/kiosk/central"
 	"github.com/absher-kiosk/kiosk/central/demo"
 	"github.com/absher-kiosk/kiosk/central/people"
+	"github.com/absher-kiosk/kiosk/kiosk/simscanner"
 	"github.com/absher-kiosk/kiosk/kiosk/store"
 	"github.com/absher-kiosk/kiosk/kiosk/ui"
 	"github.com/absher-kiosk/kiosk/sync/seal"
@@ -78,8 +79,8 @@ func showcaseKiosk(t *testing.T, w *world, cases []demo.Case) *kiosk {
 	for _, c := range cases {
 		seeds[c.ID] = c.ScannerSeed
 	}
-	scanner := NewSynthScanner(func(id string) int64 { return seeds[id] }, rand.New(rand.NewSource(5)))
-	return updateMobileKiosk(PresentingCentre{Centre: w.client, Scanner: scanner}, scanner, w.delivering(t))
+	scanner := simscanner.New(func(id string) int64 { return seeds[id] }, rand.New(rand.NewSource(5)))
+	return updateMobileKiosk(simscanner.Presenting{Centre: w.client, Scanner: scanner}, scanner, w.delivering(t))
 }
 
 // drain forgets the views seen so far, so the next await sees only what

@@ -7,9 +7,7 @@ import (
 
 	"github.com/absher-kiosk/kiosk/devices/health"
 	"github.com/absher-kiosk/kiosk/kiosk/flow"
-	"github.com/absher-kiosk/kiosk/kiosk/session"
 	"github.com/absher-kiosk/kiosk/kiosk/ui"
-	"github.com/absher-kiosk/kiosk/sync/api"
 )
 
 // Offer decides what the flow offers from the kiosk's health and the
@@ -17,9 +15,11 @@ import (
 // works, fingerprint identification only while the scanner does (else the
 // fallback), and the menu and session timing from the config.
 type Offer struct {
-	Base   flow.Deps
-	Avail  func() health.Availability
-	Config func() (api.Config, bool)
+	Base  flow.Deps
+	Avail func() health.Availability
+	// Runtime is the central config in force (nil: the base's menu and
+	// timing).
+	Runtime func() *Runtime
 }
 
 // Deps are the flow's parts for the next visit.
@@ -39,13 +39,13 @@ func (o Offer) Deps() flow.Deps {
 	if !a.Fingerprint && d.Scanner != nil {
 		d.Scanner = unusable{d.Scanner}
 	}
-	if o.Config != nil {
-		if c, ok := o.Config(); ok {
-			if len(c.Services) > 0 {
-				d.Menu = d.Services.Menu(c.Services)
+	if o.Runtime != nil {
+		if rt := o.Runtime(); rt != nil && rt.Central {
+			if len(rt.Menu) > 0 {
+				d.Menu = rt.Menu
 			}
-			if c.Timeouts.IdleSeconds > 0 {
-				d.Timing = session.FromSeconds(c.Timeouts.IdleSeconds, c.Timeouts.WarningSeconds)
+			if rt.Timing.Idle > 0 {
+				d.Timing = rt.Timing
 			}
 		}
 	}

@@ -49,12 +49,7 @@ func TestOfferFollowsHealthAndConfig(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			o := Offer{Base: base, Avail: func() health.Availability { return health.Compute(tc.warnings) },
-				Config: func() (api.Config, bool) {
-					if tc.cfg == nil {
-						return api.Config{}, false
-					}
-					return *tc.cfg, true
-				}}
+				Runtime: func() *Runtime { return resolve(Local{Services: base.Services}, tc.cfg) }}
 			d := o.Deps()
 			if (d.Printer != nil) != tc.printer || d.DocPrinter.CanPrint() != tc.docs || d.Scanner.Usable() != tc.finger ||
 				len(d.Menu) != tc.services || d.Timing.Idle != tc.idle {

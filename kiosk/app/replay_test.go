@@ -20,6 +20,7 @@ import (
 	"github.com/absher-kiosk/kiosk/devices/fingerprint/scanners"
 	"github.com/absher-kiosk/kiosk/devices/usb"
 	"github.com/absher-kiosk/kiosk/devices/usb/usbtest"
+	"github.com/absher-kiosk/kiosk/kiosk/simscanner"
 	"github.com/absher-kiosk/kiosk/kiosk/ui"
 )
 
@@ -188,14 +189,14 @@ func TestSimulatorPresentsTheRecording(t *testing.T) {
 	dw := newDemoWorld(t, filepath.Dir(rec.Dir))
 	person := enrolledWithRecording(t, dw.ppl)
 	w := &world{s: dw.s, client: dw.client, queue: openQueue(t), id: person.ID}
-	sim := NewSynthScanner(func(string) int64 { return 1 }, rand.New(rand.NewSource(2)))
+	sim := simscanner.New(func(string) int64 { return 1 }, rand.New(rand.NewSource(2)))
 	sim.Recorded = func(id string) *image.Gray {
 		if id == person.ID {
 			return grey
 		}
 		return nil
 	}
-	k := updateMobileKiosk(PresentingCentre{Centre: w.client, Scanner: sim}, sim, refuseQueued{t})
+	k := updateMobileKiosk(simscanner.Presenting{Centre: w.client, Scanner: sim}, sim, refuseQueued{t})
 	k.toFingerprint(t, "en", person.ID)
 	if v := k.await(t, "past the fingerprint", func(v ui.View) bool { return v.Screen != ui.ScreenFinger }); v.Screen != ui.ScreenMobile {
 		t.Fatalf("after the presented recording: step %v problem %q", v.Screen, v.Problem)

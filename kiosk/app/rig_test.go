@@ -20,6 +20,7 @@ import (
 	"github.com/absher-kiosk/kiosk/kiosk/domain"
 	"github.com/absher-kiosk/kiosk/kiosk/flow"
 	"github.com/absher-kiosk/kiosk/kiosk/pii"
+	"github.com/absher-kiosk/kiosk/kiosk/simscanner"
 	"github.com/absher-kiosk/kiosk/kiosk/store"
 	"github.com/absher-kiosk/kiosk/kiosk/ui"
 	"github.com/absher-kiosk/kiosk/sync/api"
@@ -142,8 +143,8 @@ type kiosk struct {
 
 func newKiosk(t *testing.T, w *world, sub flow.Submitter) *kiosk {
 	t.Helper()
-	scanner := NewSynthScanner(func(string) int64 { return fingerSeed }, rand.New(rand.NewSource(5)))
-	return updateMobileKiosk(PresentingCentre{Centre: w.client, Scanner: scanner}, scanner, sub)
+	scanner := simscanner.New(func(string) int64 { return fingerSeed }, rand.New(rand.NewSource(5)))
+	return updateMobileKiosk(simscanner.Presenting{Centre: w.client, Scanner: scanner}, scanner, sub)
 }
 
 // updateMobileKiosk is the screens' machine over an Update Mobile flow

@@ -79,7 +79,7 @@ type UI struct {
 type Scanner struct {
 	// PollInterval is how often the USB device list is read to notice plugging and unplugging.
 	PollInterval Duration `toml:"poll_interval"`
-	// Simulated uses the synthetic scanner when no USB scanner is present (demo only).
+	// Simulated is for the demo program (kiosk-demo), which always stands a simulated scanner in while no USB scanner is present; the production kiosk refuses to start with it set.
 	Simulated bool `toml:"simulated"`
 }
 

@@ -148,7 +148,7 @@ func New(c Config) (*Client, error) {
 	if hc == nil {
 		tc := c.TLS
 		if tc == nil {
-			if tc, err = tlsConfig(c.CAFile, c.CertFile, c.KeyFile); err != nil {
+			if tc, err = TLSConfig(c.CAFile, c.CertFile, c.KeyFile); err != nil {
 				return nil, err
 			}
 		}
@@ -163,8 +163,9 @@ func New(c Config) (*Client, error) {
 	return &Client{base: u, kiosk: c.KioskID, timeout: c.Timeout, hc: hc, now: c.Clock, challenges: map[challengeKey]string{}}, nil
 }
 
-// tlsConfig loads the CA and the kiosk's certificate pair.
-func tlsConfig(caFile, certFile, keyFile string) (*tls.Config, error) {
+// TLSConfig loads the CA and the kiosk's certificate pair: the mutual-TLS
+// setup New uses when Config.TLS is nil.
+func TLSConfig(caFile, certFile, keyFile string) (*tls.Config, error) {
 	ca, err := os.ReadFile(caFile)
 	if err != nil {
 		return nil, fmt.Errorf("client: read the centre's CA: %w", err)

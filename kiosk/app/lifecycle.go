@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"context"
@@ -7,34 +7,25 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"log/slog"
 	"os"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"fyne.io/fyne/v2"
-
 	"github.com/absher-kiosk/kiosk/devices/health"
 	"github.com/absher-kiosk/kiosk/devices/printer/escpos"
-	"github.com/absher-kiosk/kiosk/kiosk/config"
-	"github.com/absher-kiosk/kiosk/kiosk/maintenance"
-	mui "github.com/absher-kiosk/kiosk/kiosk/maintenance/ui"
 	"github.com/absher-kiosk/kiosk/kiosk/store"
 	"github.com/absher-kiosk/kiosk/kiosk/supervise"
-	"github.com/absher-kiosk/kiosk/kiosk/ui"
-	"github.com/absher-kiosk/kiosk/kiosk/watchdog"
-	"github.com/absher-kiosk/kiosk/sync/api"
 	"github.com/absher-kiosk/kiosk/sync/outbox"
 )
 
 // Exit codes beside 0 (signal), 1 (cannot start) and 2 (bad command line
 // or config). systemd's Restart=always starts the kiosk again after any of
-// them; exitToOS is the one a unit can exempt (RestartPreventExitStatus=77)
+// them; ExitToOS is the one a unit can exempt (RestartPreventExitStatus=77)
 // so a technician's "leave to the operating system" stays left.
 const (
-	exitRestart = 76 // a restart asked for by the centre or a technician
-	exitToOS    = 77 // the technician left to the operating system
+	ExitRestart = 76 // a restart asked for by the centre or a technician
+	ExitToOS    = 77 // the technician left to the operating system
 	// watchdog.ExitHung (75) is a restart after the UI hung.
 )
 
@@ -53,39 +44,6 @@ func (e *exiter) exit(code int) {
 }
 
 func (e *exiter) code() int { return int(e.c.Load()) }
-
-// liveConfig is the central config in force, read by the next visit, the
-// PIN gate and the heartbeat.
-type liveConfig struct {
-	mu       sync.Mutex
-	cfg      api.Config
-	ok       bool
-	interval time.Duration // the local default until the centre says
-}
-
-func (l *liveConfig) set(c api.Config) {
-	l.mu.Lock()
-	l.cfg, l.ok = c, true
-	l.mu.Unlock()
-}
-
-func (l *liveConfig) get() (api.Config, bool) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.cfg, l.ok
-}
-
-func (l *liveConfig) pinHash() string {
-	c, _ := l.get()
-	return c.TechnicianPINHash
-}
-
-func (l *liveConfig) heartbeatInterval() time.Duration {
-	if c, ok := l.get(); ok && c.HeartbeatIntervalSeconds > 0 {
-		return time.Duration(c.HeartbeatIntervalSeconds) * time.Second
-	}
-	return l.interval
-}
 
 // supervisorLog passes the supervisor's events to health and remembers
 // which services run, for the maintenance screen's and the tests' sake.
@@ -209,64 +167,4 @@ func (t testPrinter) TestPrint(ctx context.Context) error {
 		return errors.New("no receipt printer is fitted (printer.port is empty)")
 	}
 	return t(ctx)
-}
-
-// present puts the screens in the window through the maintenance shell and
-// starts the UI watchdog. The watchdog runs outside the supervisor: it
-// watches the UI thread, and when that hangs the cure is a restart of the
-// whole program, not of one part.
-func present(ctx context.Context, a fyne.App, win fyne.Window, w *wired, cfg config.Config, log *slog.Logger, p *parts) error {
-	if cfg.Kiosk.HideCursor {
-		win = ui.HideCursor(win)
-	}
-	shell, err := mui.NewShell(win, mui.Options{Gate: w.gate, Console: w.console, Gesture: w.gesture, Lang: cfg.UI.DefaultLanguage, Context: ctx})
-	if err != nil {
-		return fmt.Errorf("maintenance shell: %w", err)
-	}
-	announce := cfg.UI.AnnouncementsAR
-	if cfg.UI.DefaultLanguage == "en" {
-		announce = cfg.UI.AnnouncementsEN
-	}
-	if _, err := ui.New(a, shell, w.screens, ui.Options{Announcements: announce, LargeText: cfg.UI.LargeText, HighContrast: cfg.UI.HighContrast}); err != nil {
-		return err
-	}
-	// The screen follows the service state; the first state is drawn now.
-	w.service.OnChange(func(st maintenance.OutOfService) {
-		fyne.Do(func() { shell.SetOutOfService(st) })
-	})
-	shell.SetOutOfService(w.service.State())
-	w.shell = shell
-
-	notifier, err := watchdog.NotifierFromEnv()
-	if err != nil {
-		log.Warn("systemd notification socket unusable; running without it", "err", err)
-	}
-	var sd watchdog.SystemdNotifier
-	if notifier != nil {
-		sd = notifier
-	}
-	wd, err := watchdog.New(watchdog.Options{
-		Post:     func(fn func()) { fyne.Do(fn) },
-		Interval: cfg.Watchdog.Interval.Duration,
-		Timeout:  cfg.Watchdog.Timeout.Duration,
-		OnHang:   w.hang,
-		Restart:  func() { w.exit(watchdog.ExitHung) },
-		Systemd:  sd,
-		Logger:   log.With("part", "watchdog"),
-	})
-	if err != nil {
-		return fmt.Errorf("UI watchdog: %w", err)
-	}
-	wctx, wcancel := context.WithCancel(ctx)
-	watched := make(chan struct{})
-	w.watchdog = watched
-	go func() {
-		defer close(watched)
-		if err := wd.Serve(wctx); err != nil && !errors.Is(err, context.Canceled) {
-			log.Error("UI watchdog stopped", "err", err)
-		}
-	}()
-	p.add(func() { <-watched })
-	p.add(wcancel)
-	return nil
 }

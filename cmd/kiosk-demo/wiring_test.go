@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
+	"github.com/absher-kiosk/kiosk/kiosk/app"
 	"github.com/absher-kiosk/kiosk/kiosk/config"
 	"github.com/absher-kiosk/kiosk/kiosk/domain"
 	"github.com/absher-kiosk/kiosk/kiosk/ui"
@@ -90,10 +91,11 @@ func (d *serialDriver) DoFromGoroutine(fn func(), wait bool) {
 	}
 }
 
-// TestWiringAgainstTheRealCentre runs the program's wiring in demo mode:
-// the real centre in-process over TLS on loopback, the real outbox, the
-// printer emulator on a pseudo-terminal, the screens in Fyne's test
-// driver behind the maintenance shell.
+// TestWiringAgainstTheRealCentre runs the kiosk (app.Open, the same
+// wiring as the production program) with the demo's parts: the real
+// centre in-process over TLS on loopback, the real store, the printer
+// emulator on a pseudo-terminal, the screens in Fyne's test driver behind
+// the maintenance shell.
 func TestWiringAgainstTheRealCentre(t *testing.T) {
 	cfg := config.Defaults()
 	cfg.Kiosk.StateDir = t.TempDir()
@@ -103,24 +105,28 @@ func TestWiringAgainstTheRealCentre(t *testing.T) {
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 
 	ctx, cancel := context.WithCancel(context.Background())
-	var p parts
-	defer p.close()
 	defer cancel()
-	var mu sync.Mutex
-	var exits []int
-	w, err := wire(ctx, cfg, true, quiet, &p, wireOptions{
-		Exit:    func(code int) { mu.Lock(); exits = append(exits, code); mu.Unlock() },
-		LogPath: cfg.Kiosk.LogFile,
-	})
+	d, err := start(ctx, cfg, "", quiet)
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer d.Close()
+	var mu sync.Mutex
+	var exits []int
+	o := d.options
+	o.Exit = func(code int) { mu.Lock(); exits = append(exits, code); mu.Unlock() }
+	o.LogPath = cfg.Kiosk.LogFile
+	k, err := app.Open(ctx, cfg, quiet, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer k.Close()
 	// Every service of the catalogue is fitted: a person's menu is the
 	// central config's, Print a document included (the printer works).
 	// Walked before the screens are shown: Fyne's test driver draws on
 	// the caller's goroutine, and the flow's own goroutines must not draw
 	// beside the test's.
-	m := w.screens
+	m := k.Screens()
 	m.Send(ui.Event{Kind: ui.EvTouch})
 	m.Send(ui.Event{Kind: ui.EvLanguage, Value: "en"})
 	for _, r := range "1073563411" { // Fahad, of the demo showcase
@@ -149,7 +155,7 @@ func TestWiringAgainstTheRealCentre(t *testing.T) {
 	a.drv.DoFromGoroutine(func() {
 		win := a.NewWindow("Absher")
 		win.Resize(fyne.NewSize(1080, 1920))
-		presented = present(ctx, a, win, w, cfg, quiet, &p)
+		presented = k.Present(ctx, a, win)
 	}, true)
 	if presented != nil {
 		t.Fatal(presented)
@@ -169,7 +175,7 @@ func TestWiringAgainstTheRealCentre(t *testing.T) {
 	// Every background part runs under the supervisor; the watchdog runs
 	// beside it.
 	waitFor("supervised services started", func() bool {
-		st := w.events.States()
+		st := k.ServiceStates()
 		for _, name := range []string{"scanner", "printer", "uploader", "config", "commands", "heartbeat", "storage"} {
 			if st[name] != "started" && st[name] != "healthy" {
 				return false
@@ -178,13 +184,13 @@ func TestWiringAgainstTheRealCentre(t *testing.T) {
 		return true
 	})
 	select {
-	case <-w.watchdog:
+	case <-k.WatchdogStopped():
 		t.Fatal("the UI watchdog stopped")
 	default:
 	}
 
 	heartbeat := func() *api.Heartbeat {
-		list, err := w.centre.KioskList(ctx)
+		list, err := d.centre.KioskList(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -201,35 +207,35 @@ func TestWiringAgainstTheRealCentre(t *testing.T) {
 	}
 
 	// The centre takes the kiosk out of service, then puts it back.
-	if _, err := w.centre.QueueCommand(ctx, cfg.Kiosk.ID, api.NewCommandRequest{Kind: api.CmdOutOfService, Args: map[string]string{"message": "Use the kiosk in hall B"}}); err != nil {
+	if _, err := d.centre.QueueCommand(ctx, cfg.Kiosk.ID, api.NewCommandRequest{Kind: api.CmdOutOfService, Args: map[string]string{"message": "Use the kiosk in hall B"}}); err != nil {
 		t.Fatal(err)
 	}
-	waitFor("out of service by command", func() bool { return w.service.State().ByCommand })
-	if st := w.service.State(); !st.Shown() || st.Message.EN != "Use the kiosk in hall B" {
+	waitFor("out of service by command", func() bool { return k.Service().State().ByCommand })
+	if st := k.Service().State(); !st.Shown() || st.Message.EN != "Use the kiosk in hall B" {
 		t.Fatalf("state %+v", st)
 	}
 	waitFor("heartbeat reports out of service", func() bool {
 		hb := heartbeat()
 		return hb.OutOfService && hb.OutOfServiceReason == "command"
 	})
-	if _, err := w.centre.QueueCommand(ctx, cfg.Kiosk.ID, api.NewCommandRequest{Kind: api.CmdInService}); err != nil {
+	if _, err := d.centre.QueueCommand(ctx, cfg.Kiosk.ID, api.NewCommandRequest{Kind: api.CmdInService}); err != nil {
 		t.Fatal(err)
 	}
-	waitFor("back in service", func() bool { return !w.service.State().Shown() })
+	waitFor("back in service", func() bool { return !k.Service().State().Shown() })
 	waitFor("heartbeat reports in service", func() bool { return !heartbeat().OutOfService })
 
 	// A printer fault takes the receipt offer away once it has lasted the
 	// health delay (printer.HealthDelay of real time: the wiring runs real
 	// sockets and SQLite, which a synctest bubble cannot hold), and gives
 	// it back when it clears.
-	if !w.screens.Machine().View().PrinterPresent {
+	if !k.Screens().Machine().View().PrinterPresent {
 		t.Fatal("no receipt offer with a working printer")
 	}
-	w.emulator.SetCoverOpen(true)
-	waitFor("printer fault visible", func() bool { return !w.health.Availability().Printing })
-	waitFor("receipt offer withdrawn", func() bool { return !w.screens.Machine().View().PrinterPresent })
-	w.emulator.SetCoverOpen(false)
-	waitFor("receipt offer back", func() bool { return w.screens.Machine().View().PrinterPresent })
+	d.emulator.SetCoverOpen(true)
+	waitFor("printer fault visible", func() bool { return !k.Health().Availability().Printing })
+	waitFor("receipt offer withdrawn", func() bool { return !k.Screens().Machine().View().PrinterPresent })
+	d.emulator.SetCoverOpen(false)
+	waitFor("receipt offer back", func() bool { return k.Screens().Machine().View().PrinterPresent })
 
 	mu.Lock()
 	defer mu.Unlock()

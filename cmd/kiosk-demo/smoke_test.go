@@ -16,7 +16,7 @@ import (
 	"time"
 )
 
-// The real-window smoke test: the real kiosk binary in demo mode under
+// The real-window smoke test: the demo program (the kiosk with its in-process centre) under
 // Xvfb at 1080×1920, read back with ImageMagick and tapped with xdotool.
 
 var tools = []string{"Xvfb", "xdotool", "import"}
@@ -36,7 +36,7 @@ func needTools(tb testing.TB) {
 // buildKiosk builds the program once per test binary.
 func buildKiosk(tb testing.TB, dir string) string {
 	tb.Helper()
-	bin := filepath.Join(dir, "kiosk")
+	bin := filepath.Join(dir, "kiosk-demo")
 	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
 	if err != nil {
 		tb.Fatalf("build the kiosk: %v\n%s", err, out)
@@ -181,8 +181,8 @@ func startKiosk(tb testing.TB, bin, disp, state string) *running {
 	if err := os.WriteFile(cfg, []byte(fmt.Sprintf("[kiosk]\nstate_dir = %q\n", filepath.Join(state, "state"))), 0o600); err != nil {
 		tb.Fatal(err)
 	}
-	cmd := exec.Command(bin, "-demo", "-config", cfg)
-	cmd.Dir = "../.." // where `make run` starts it, so the demo finds its fixtures
+	cmd := exec.Command(bin, "-config", cfg)
+	cmd.Dir = "../.." // where `make run` starts it, so the demo finds its fixtures by the default -fixtures
 	runtime := filepath.Join(state, "run")
 	os.MkdirAll(runtime, 0o700)
 	cmd.Env = append(os.Environ(), "DISPLAY="+disp, "XDG_RUNTIME_DIR="+runtime)

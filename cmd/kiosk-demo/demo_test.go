@@ -63,7 +63,7 @@ func TestConsoleSMSMasksTheNumber(t *testing.T) {
 // demo person enrolled with it, typed in either digit form, and nothing
 // for anyone else.
 func TestDemoRecordings(t *testing.T) {
-	fixtures := filepath.Join("..", "..", demoFixtures)
+	fixtures := filepath.Join("..", "..", defaultFixtures)
 	if _, err := os.Stat(filepath.Join(fixtures, demo.FixturePath)); err != nil {
 		t.Skipf("the recorded scanner fixtures are absent (%v)", err)
 	}

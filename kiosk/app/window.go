@@ -1,0 +1,143 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	"fyne.io/fyne/v2"
+	fyneapp "fyne.io/fyne/v2/app"
+
+	"github.com/absher-kiosk/kiosk/kiosk/config"
+	"github.com/absher-kiosk/kiosk/kiosk/logs"
+	"github.com/absher-kiosk/kiosk/kiosk/maintenance"
+	mui "github.com/absher-kiosk/kiosk/kiosk/maintenance/ui"
+	"github.com/absher-kiosk/kiosk/kiosk/ui"
+	"github.com/absher-kiosk/kiosk/kiosk/watchdog"
+)
+
+// OpenLog creates the kiosk's state folder and opens its log there (or
+// where kiosk.log_file says); it returns the logger, the log file's path
+// (for log collection) and the file to close last.
+func OpenLog(cfg config.Config) (*slog.Logger, string, io.Closer, error) {
+	state := cfg.Kiosk.StateDir
+	if err := os.MkdirAll(state, 0o700); err != nil {
+		return nil, "", nil, fmt.Errorf("create the state folder %s: %w", state, err)
+	}
+	path := cfg.Kiosk.LogFile
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(state, path)
+	}
+	log, closer, err := logs.Open(path, slog.LevelInfo)
+	if err != nil {
+		return nil, "", nil, fmt.Errorf("open the log: %w", err)
+	}
+	return log, path, closer, nil
+}
+
+// Run opens the kiosk, shows it (full screen unless windowed) and serves
+// until ctx ends or the kiosk asks to exit; it returns the exit status the
+// program should end with: 0 after a signal, ExitRestart, ExitToOS or
+// watchdog.ExitHung. A restart or leaving to the operating system ends
+// the program through the same orderly stop as a signal, so everything
+// queued is on disk before the exit.
+func Run(ctx context.Context, cfg config.Config, log *slog.Logger, o Options, windowed bool) (int, error) {
+	ctx, end := context.WithCancel(ctx)
+	defer end()
+	ex := &exiter{end: end}
+	o.Exit = ex.exit
+
+	k, err := Open(ctx, cfg, log, o)
+	if err != nil {
+		log.Error("kiosk cannot start", "err", err)
+		return 1, err
+	}
+	defer k.Close()
+
+	a := fyneapp.NewWithID("sa.gov.absher.kiosk")
+	win := a.NewWindow("Absher")
+	win.SetPadded(false)
+	if cfg.Kiosk.Fullscreen && !windowed {
+		win.SetFullScreen(true)
+	} else {
+		win.Resize(fyne.NewSize(540, 960))
+	}
+	// Only maintenance mode may end the program: a close request from the
+	// window manager (or Alt+F4) is refused.
+	win.SetCloseIntercept(func() { log.Warn("window close refused: the kiosk quits from maintenance mode only") })
+	if err := k.Present(ctx, a, win); err != nil {
+		return 1, err
+	}
+	go func() {
+		<-ctx.Done()
+		log.Info("stopping")
+		fyne.Do(a.Quit)
+	}()
+	log.Info("kiosk started", "kiosk", cfg.Kiosk.ID, "stand_in_scanner", o.StandIn != nil)
+	win.ShowAndRun()
+	return ex.code(), nil
+}
+
+// Present puts the screens in the window through the maintenance shell and
+// starts the UI watchdog. The watchdog runs outside the supervisor: it
+// watches the UI thread, and when that hangs the cure is a restart of the
+// whole program, not of one part. Close stops it.
+func (k *Kiosk) Present(ctx context.Context, a fyne.App, win fyne.Window) error {
+	cfg, log := k.cfg, k.log
+	if cfg.Kiosk.HideCursor {
+		win = ui.HideCursor(win)
+	}
+	shell, err := mui.NewShell(win, mui.Options{Gate: k.gate, Console: k.console, Gesture: k.gesture, Lang: cfg.UI.DefaultLanguage, Context: ctx})
+	if err != nil {
+		return fmt.Errorf("maintenance shell: %w", err)
+	}
+	announce := cfg.UI.AnnouncementsAR
+	if cfg.UI.DefaultLanguage == "en" {
+		announce = cfg.UI.AnnouncementsEN
+	}
+	if _, err := ui.New(a, shell, k.screens, ui.Options{Announcements: announce, LargeText: cfg.UI.LargeText, HighContrast: cfg.UI.HighContrast}); err != nil {
+		return err
+	}
+	// The screen follows the service state; the first state is drawn now.
+	k.service.OnChange(func(st maintenance.OutOfService) {
+		fyne.Do(func() { shell.SetOutOfService(st) })
+	})
+	shell.SetOutOfService(k.service.State())
+
+	notifier, err := watchdog.NotifierFromEnv()
+	if err != nil {
+		log.Warn("systemd notification socket unusable; running without it", "err", err)
+	}
+	var sd watchdog.SystemdNotifier
+	if notifier != nil {
+		sd = notifier
+	}
+	wd, err := watchdog.New(watchdog.Options{
+		Post:     func(fn func()) { fyne.Do(fn) },
+		Interval: cfg.Watchdog.Interval.Duration,
+		Timeout:  cfg.Watchdog.Timeout.Duration,
+		OnHang:   k.hang(),
+		Restart:  func() { k.exit(watchdog.ExitHung) },
+		Systemd:  sd,
+		Logger:   log.With("part", "watchdog"),
+	})
+	if err != nil {
+		return fmt.Errorf("UI watchdog: %w", err)
+	}
+	k.watched = make(chan struct{})
+	go func() {
+		defer close(k.watched)
+		if err := wd.Serve(k.ctx); err != nil && !errors.Is(err, context.Canceled) {
+			log.Error("UI watchdog stopped", "err", err)
+		}
+	}()
+	return nil
+}
+
+// WatchdogStopped is closed when the UI watchdog has stopped (nil before
+// Present).
+func (k *Kiosk) WatchdogStopped() <-chan struct{} { return k.watched }
