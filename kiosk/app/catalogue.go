@@ -7,12 +7,12 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/absher-kiosk/kiosk/kiosk/centre"
 	"github.com/absher-kiosk/kiosk/kiosk/domain"
 	"github.com/absher-kiosk/kiosk/kiosk/flow"
 	"github.com/absher-kiosk/kiosk/kiosk/receipt"
 	"github.com/absher-kiosk/kiosk/kiosk/ui"
 	"github.com/absher-kiosk/kiosk/sync/api"
+	"github.com/absher-kiosk/kiosk/sync/client"
 )
 
 // ServiceSubmitter sends each request the way its service delivers it
@@ -20,30 +20,30 @@ import (
 // catalogue services) or through the outbox (Update Mobile).
 type ServiceSubmitter struct {
 	Online interface {
-		SubmitService(ctx context.Context, t flow.Txn) (flow.Ack, error)
+		SubmitService(ctx context.Context, t domain.Txn) (domain.Ack, error)
 	}
 	Queued flow.Submitter
 }
 
 // Submit routes t by its service's delivery.
-func (s ServiceSubmitter) Submit(ctx context.Context, t flow.Txn) (flow.Ack, error) {
+func (s ServiceSubmitter) Submit(ctx context.Context, t domain.Txn) (domain.Ack, error) {
 	switch t.Delivery {
 	case domain.Online:
 		return s.Online.SubmitService(ctx, t)
 	case domain.Queued:
 		return s.Queued.Submit(ctx, t)
 	}
-	return flow.Ack{}, fmt.Errorf("submit %s: the service has no delivery (%v); give its flow.Service one", t.Kind, t.Delivery)
+	return domain.Ack{}, fmt.Errorf("submit %s: the service has no delivery (%v); give its flow.Service one", t.Kind, t.Delivery)
 }
 
 // WithServices adds the catalogue services and Print a document to the
 // flow's parts and builds the menu from the centre's configuration for
-// kioskID (the built-in default when the centre cannot be asked now; the
+// c's kiosk (the built-in default when the centre cannot be asked now; the
 // services the menu offers still depend on their parts being fitted).
 // Print a document is offered when the receipt printer is a *receipt.Desk.
-func WithServices(ctx context.Context, c *centre.Client, kioskID string, log *slog.Logger, d flow.Deps) flow.Deps {
+func WithServices(ctx context.Context, c *client.Client, log *slog.Logger, d flow.Deps) flow.Deps {
 	d = WithCatalogue(c, d)
-	cfg, err := c.Config(ctx, kioskID)
+	cfg, err := c.Config(ctx)
 	if err != nil {
 		if log != nil {
 			log.Warn("service menu from the built-in configuration: the centre's could not be read", "err", err)
@@ -59,7 +59,7 @@ func WithServices(ctx context.Context, c *centre.Client, kioskID string, log *sl
 // services that need it (Update Mobile stays on the outbox), and the
 // document counter when the receipt printer is a *receipt.Desk. The menu
 // is left to the caller: the program takes it from the central config.
-func WithCatalogue(c *centre.Client, d flow.Deps) flow.Deps {
+func WithCatalogue(c *client.Client, d flow.Deps) flow.Deps {
 	d.Catalogue = c
 	d.Submitter = ServiceSubmitter{Online: c, Queued: d.Submitter}
 	if desk, ok := d.Printer.(*receipt.Desk); ok {
@@ -113,7 +113,7 @@ func catalogueParts(v flow.View, u *ui.View) {
 	u.Catalogue = c
 }
 
-func uiDocument(lang string, d flow.DocumentInfo) ui.Document {
+func uiDocument(lang string, d domain.DocumentInfo) ui.Document {
 	title := d.TitleAR
 	if lang == "en" || title == "" {
 		title = d.TitleEN

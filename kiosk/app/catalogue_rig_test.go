@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"github.com/absher-kiosk/kiosk/sync/client"
 	"io"
 	"log/slog"
 	"math/rand"
@@ -14,7 +15,6 @@ import (
 	"github.com/absher-kiosk/kiosk/central/demo"
 	"github.com/absher-kiosk/kiosk/central/people"
 	"github.com/absher-kiosk/kiosk/devices/fingerprint/synth"
-	"github.com/absher-kiosk/kiosk/kiosk/centre"
 	"github.com/absher-kiosk/kiosk/kiosk/domain"
 	"github.com/absher-kiosk/kiosk/kiosk/flow"
 	"github.com/absher-kiosk/kiosk/kiosk/ui"
@@ -28,7 +28,7 @@ var demoNow = time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
 // on loopback and the kiosk's real centre client.
 type demoWorld struct {
 	s      *central.Server
-	client *centre.Client
+	client *client.Client
 	ppl    []people.Person
 }
 
@@ -51,7 +51,7 @@ func newDemoWorld(t testing.TB, fixtures string) *demoWorld {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := centre.New(centre.Options{URL: s.URL, TLS: tc, Timeout: 30 * time.Second, Clock: func() time.Time { return demoNow }})
+	c, err := client.New(client.Config{BaseURL: s.URL, KioskID: "kiosk-001", TLS: tc, Timeout: 30 * time.Second, Clock: func() time.Time { return demoNow }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +106,7 @@ func (f *fingers) Capture(ctx context.Context) (flow.ScanImage, error) {
 // over the demo world, seen through the screens' adapter.
 func newServiceKiosk(t *testing.T, w *demoWorld, scanner flow.Scanner, printer flow.Printer) *kiosk {
 	t.Helper()
-	d := WithServices(context.Background(), w.client, "kiosk-001", nil, flow.Deps{
+	d := WithServices(context.Background(), w.client, nil, flow.Deps{
 		Services:     flow.Services(),
 		Centre:       w.client,
 		Scanner:      scanner,
@@ -128,9 +128,9 @@ func newServiceKiosk(t *testing.T, w *demoWorld, scanner flow.Scanner, printer f
 // routed to the outbox instead.
 type refuseQueued struct{ t *testing.T }
 
-func (r refuseQueued) Submit(_ context.Context, tx flow.Txn) (flow.Ack, error) {
+func (r refuseQueued) Submit(_ context.Context, tx domain.Txn) (domain.Ack, error) {
 	r.t.Errorf("%s was routed to the outbox", tx.Kind)
-	return flow.Ack{}, context.Canceled
+	return domain.Ack{}, context.Canceled
 }
 
 // identify walks from the attract screen to the service's first step

@@ -165,7 +165,7 @@ func TestMenuFromTheCentresConfig(t *testing.T) {
 		t.Fatalf("menu %v, want %v", v.Services, want)
 	}
 
-	cfg, err := w.client.Config(context.Background(), "kiosk-001")
+	cfg, err := w.client.Config(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

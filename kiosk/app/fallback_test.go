@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"github.com/absher-kiosk/kiosk/sync/client"
 	"io"
 	"log/slog"
 	"math/rand"
@@ -13,7 +14,6 @@ import (
 	"github.com/absher-kiosk/kiosk/central"
 	"github.com/absher-kiosk/kiosk/central/demo"
 	"github.com/absher-kiosk/kiosk/central/people"
-	"github.com/absher-kiosk/kiosk/kiosk/centre"
 	"github.com/absher-kiosk/kiosk/kiosk/simscanner"
 	"github.com/absher-kiosk/kiosk/kiosk/store"
 	"github.com/absher-kiosk/kiosk/kiosk/ui"
@@ -38,7 +38,7 @@ func showcaseWorld(t *testing.T) (*world, []demo.Case, map[string]people.Person)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := centre.New(centre.Options{URL: s.URL, TLS: tc, Timeout: 30 * time.Second})
+	c, err := client.New(client.Config{BaseURL: s.URL, KioskID: "kiosk-001", TLS: tc, Timeout: 30 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"path/filepath"
 	"time"
 
@@ -17,7 +16,6 @@ import (
 	"github.com/absher-kiosk/kiosk/devices/printer"
 	"github.com/absher-kiosk/kiosk/devices/printer/jobs"
 	"github.com/absher-kiosk/kiosk/devices/usb"
-	"github.com/absher-kiosk/kiosk/kiosk/centre"
 	"github.com/absher-kiosk/kiosk/kiosk/commands"
 	"github.com/absher-kiosk/kiosk/kiosk/config"
 	"github.com/absher-kiosk/kiosk/kiosk/flow"
@@ -99,8 +97,7 @@ type Kiosk struct {
 	sup     *supervise.Supervisor
 	screens *Switch
 
-	sc       *client.Client
-	online   *centre.Client
+	sc       *client.Client // the one client of the centre
 	uploader *client.Uploader
 	config   *client.ConfigPuller
 	beat     *client.Heartbeat
@@ -200,20 +197,14 @@ func (k *Kiosk) endpoint() (Endpoint, error) {
 	return Endpoint{URL: c.URL, TLS: tc, CommandKey: key}, nil
 }
 
-// openCentre makes the centre's clients: online calls within a visit, and
-// the sync client for the outbox, the pullers and documents.
+// openCentre makes the one client of the centre: the online calls within
+// a visit, and the outbox, the pullers and documents.
 func (k *Kiosk) openCentre(ep Endpoint) error {
-	timeout := k.cfg.Centre.RequestTimeout.Duration
-	online, err := centre.New(centre.Options{URL: ep.URL, TLS: ep.TLS, Timeout: timeout})
+	sc, err := client.New(client.Config{BaseURL: ep.URL, KioskID: k.cfg.Kiosk.ID, Timeout: k.cfg.Centre.RequestTimeout.Duration, TLS: ep.TLS})
 	if err != nil {
 		return err
 	}
-	tr := &http.Transport{TLSClientConfig: ep.TLS, ForceAttemptHTTP2: true}
-	sc, err := client.New(client.Config{BaseURL: ep.URL, KioskID: k.cfg.Kiosk.ID, Timeout: timeout, HTTP: &http.Client{Transport: tr}})
-	if err != nil {
-		return err
-	}
-	k.online, k.sc = online, sc
+	k.sc = sc
 	return nil
 }
 
@@ -353,7 +344,7 @@ func (k *Kiosk) configETag() string {
 // runtime config in force makes the menu of each visit.
 func (k *Kiosk) buildScreens() {
 	var scanner flow.Scanner = ManagerScanner{M: k.scanner}
-	var fc flow.Centre = k.online
+	var fc flow.Centre = k.sc
 	if s := k.opts.StandIn; s != nil {
 		scanner = Either{First: scanner, Second: s.Scanner}
 		if s.Centre != nil {
@@ -364,12 +355,12 @@ func (k *Kiosk) buildScreens() {
 	if k.prn != nil {
 		prn = &receipt.Desk{Source: k.sc, Paper: k.paper, Profile: k.prn.Profile()}
 	}
-	base := WithCatalogue(k.online, flow.Deps{
+	base := WithCatalogue(k.sc, flow.Deps{
 		Centre:       fc,
 		Scanner:      scanner,
 		EncodeRecord: EncodeRecord,
 		Printer:      prn,
-		Submitter:    &Submitter{Centre: k.online, Queue: k.queue, Wait: submitWait},
+		Submitter:    &Submitter{Centre: k.sc, Queue: k.queue, Wait: submitWait},
 		Timing:       k.local.Timing,
 		Services:     k.local.Services,
 		Menu:         k.local.Services.Menu(api.DefaultConfig().Services),

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/absher-kiosk/kiosk/sync/client"
 	"io"
 	"log/slog"
 	"math/rand"
@@ -16,7 +17,6 @@ import (
 	"github.com/absher-kiosk/kiosk/central"
 	"github.com/absher-kiosk/kiosk/central/demo"
 	"github.com/absher-kiosk/kiosk/central/people"
-	"github.com/absher-kiosk/kiosk/kiosk/centre"
 	"github.com/absher-kiosk/kiosk/kiosk/domain"
 	"github.com/absher-kiosk/kiosk/kiosk/flow"
 	"github.com/absher-kiosk/kiosk/kiosk/pii"
@@ -37,7 +37,7 @@ const (
 // a real outbox file, with the demo scanner presenting the person's finger.
 type world struct {
 	s      *central.Server
-	client *centre.Client
+	client *client.Client
 	queue  *store.Store
 	id     string
 	tls    *http.Client
@@ -59,7 +59,7 @@ func newWorld(t *testing.T) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := centre.New(centre.Options{URL: s.URL, TLS: tc, Timeout: 30 * time.Second})
+	c, err := client.New(client.Config{BaseURL: s.URL, KioskID: "kiosk-001", TLS: tc, Timeout: 30 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}

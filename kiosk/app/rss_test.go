@@ -27,32 +27,32 @@ import (
 // stand-in for the centre so a thousand visits measure the kiosk alone.
 type happyCentre struct{}
 
-func (happyCentre) StartVerification(context.Context, string) (flow.Verification, error) {
-	return flow.Verification{Ref: "v", FingersEnrolled: true}, nil
+func (happyCentre) StartVerification(context.Context, string) (domain.Verification, error) {
+	return domain.Verification{Ref: "v", FingersEnrolled: true}, nil
 }
-func (happyCentre) VerifyFinger(context.Context, string, []byte, int) (flow.FingerResult, error) {
-	return flow.FingerResult{Matched: true, Identified: flow.Identified{Token: "t", Name: "Visitor"}}, nil
+func (happyCentre) VerifyFinger(context.Context, string, []byte, int) (domain.FingerResult, error) {
+	return domain.FingerResult{Matched: true, Identified: domain.Identified{Token: "t", Name: "Visitor"}}, nil
 }
-func (happyCentre) VerifyPassword(context.Context, string, string) (flow.CodeSent, error) {
-	return flow.CodeSent{}, nil
+func (happyCentre) VerifyPassword(context.Context, string, string) (domain.CodeSent, error) {
+	return domain.CodeSent{}, nil
 }
-func (happyCentre) VerifyCode(context.Context, string, string) (flow.Identified, error) {
-	return flow.Identified{}, nil
+func (happyCentre) VerifyCode(context.Context, string, string) (domain.Identified, error) {
+	return domain.Identified{}, nil
 }
-func (happyCentre) ResendCode(context.Context, string) (flow.CodeSent, error) {
-	return flow.CodeSent{}, nil
+func (happyCentre) ResendCode(context.Context, string) (domain.CodeSent, error) {
+	return domain.CodeSent{}, nil
 }
-func (happyCentre) RequestMobileCode(_ context.Context, _, m string) (flow.CodeSent, error) {
-	return flow.CodeSent{MaskedMobile: "*********" + m[len(m)-4:]}, nil
+func (happyCentre) RequestMobileCode(_ context.Context, _, m string) (domain.CodeSent, error) {
+	return domain.CodeSent{MaskedMobile: "*********" + m[len(m)-4:]}, nil
 }
-func (happyCentre) ResendMobileCode(context.Context, string, string) (flow.CodeSent, error) {
-	return flow.CodeSent{}, nil
+func (happyCentre) ResendMobileCode(context.Context, string, string) (domain.CodeSent, error) {
+	return domain.CodeSent{}, nil
 }
 
 type doneSubmitter struct{}
 
-func (doneSubmitter) Submit(_ context.Context, t flow.Txn) (flow.Ack, error) {
-	return flow.Ack{Done: true, Reference: Reference(t.Key)}, nil
+func (doneSubmitter) Submit(_ context.Context, t domain.Txn) (domain.Ack, error) {
+	return domain.Ack{Done: true, Reference: Reference(t.Key)}, nil
 }
 
 type greyScanner struct{}

@@ -189,11 +189,11 @@ func (s *countingScanner) Capture(ctx context.Context) (flow.ScanImage, error) {
 
 type missCentre struct{ flow.Centre }
 
-func (missCentre) StartVerification(context.Context, string) (flow.Verification, error) {
-	return flow.Verification{Ref: "r", FingersEnrolled: true}, nil
+func (missCentre) StartVerification(context.Context, string) (domain.Verification, error) {
+	return domain.Verification{Ref: "r", FingersEnrolled: true}, nil
 }
-func (missCentre) VerifyFinger(context.Context, string, []byte, int) (flow.FingerResult, error) {
-	return flow.FingerResult{TriesLeft: 2}, nil
+func (missCentre) VerifyFinger(context.Context, string, []byte, int) (domain.FingerResult, error) {
+	return domain.FingerResult{TriesLeft: 2}, nil
 }
 
 func TestScannerArming(t *testing.T) {

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/absher-kiosk/kiosk/kiosk/domain"
-	"github.com/absher-kiosk/kiosk/kiosk/flow"
 	"github.com/absher-kiosk/kiosk/sync/api"
 	"github.com/absher-kiosk/kiosk/sync/outbox"
 )
@@ -59,24 +58,24 @@ func Reference(key string) string {
 }
 
 // Submit queues t and reports whether the centre already acknowledged it.
-func (s *Submitter) Submit(ctx context.Context, t flow.Txn) (flow.Ack, error) {
+func (s *Submitter) Submit(ctx context.Context, t domain.Txn) (domain.Ack, error) {
 	queued, err := s.queued(ctx, t.Key)
 	if err != nil {
-		return flow.Ack{}, err
+		return domain.Ack{}, err
 	}
 	if !queued {
 		if err := s.enqueue(ctx, t); err != nil {
-			return flow.Ack{}, err
+			return domain.Ack{}, err
 		}
 	}
 	ref := Reference(t.Key)
 	if s.waitGone(ctx, t.Key) {
-		return flow.Ack{Done: true, Reference: ref}, nil
+		return domain.Ack{Done: true, Reference: ref}, nil
 	}
-	return flow.Ack{Reference: ref}, nil
+	return domain.Ack{Reference: ref}, nil
 }
 
-func (s *Submitter) enqueue(ctx context.Context, t flow.Txn) error {
+func (s *Submitter) enqueue(ctx context.Context, t domain.Txn) error {
 	var ev outbox.Event
 	switch t.Kind {
 	case domain.UpdateMobile:
@@ -107,7 +106,7 @@ func (s *Submitter) enqueue(ctx context.Context, t flow.Txn) error {
 
 // grant confirms the code once per request: a code works once at the
 // centre, so a retry after a failed write reuses the grant it gave.
-func (s *Submitter) grant(ctx context.Context, t flow.Txn) (api.MobileGrant, error) {
+func (s *Submitter) grant(ctx context.Context, t domain.Txn) (api.MobileGrant, error) {
 	s.mu.Lock()
 	g, ok := s.grants[t.Key]
 	s.mu.Unlock()

@@ -32,31 +32,15 @@ const (
 	RelationVisitor   = "visitor"
 )
 
-// SubjectInfo is someone a service can be for, from the centre.
-type SubjectInfo struct {
-	ID       string
-	NameAR   string
-	NameEN   string
-	Relation string
-}
-
-// Eligibility is the centre's answer for a service, subject and options.
-type Eligibility struct {
-	Eligible bool
-	Reasons  []string // rule codes, in the centre's order
-	FeeSAR   int
-	Details  map[string]string // dates and visa numbers, e.g. new_expiry
-}
-
 // CatalogueCentre is what the catalogue services need from the centre
 // beyond identification. nil in Deps: they are not offered.
 type CatalogueCentre interface {
 	// Subjects lists the person's dependents and hosted visitors.
-	Subjects(ctx context.Context, token string) ([]SubjectInfo, error)
-	Eligibility(ctx context.Context, token string, service domain.ServiceID, subjectID string, options map[string]string) (Eligibility, error)
+	Subjects(ctx context.Context, token string) ([]domain.SubjectInfo, error)
+	Eligibility(ctx context.Context, token string, service domain.ServiceID, subjectID string, options map[string]string) (domain.Eligibility, error)
 	// RequestActivationCode sends a code to the number an activation will
 	// register; resending is the same call.
-	RequestActivationCode(ctx context.Context, token, mobile string) (CodeSent, error)
+	RequestActivationCode(ctx context.Context, token, mobile string) (domain.CodeSent, error)
 }
 
 // Events of the catalogue steps.
@@ -152,7 +136,7 @@ func activationFields(d sessionData) map[string]string {
 
 // mobileCoder is the call that sends a code to a new number: activation
 // registers a number, Update Mobile changes one.
-func (m *Machine) mobileCoder() func(ctx context.Context, token, mobile string) (CodeSent, error) {
+func (m *Machine) mobileCoder() func(ctx context.Context, token, mobile string) (domain.CodeSent, error) {
 	if m.svc != nil && m.svc.ID == domain.ActivateAbsher && m.d.Catalogue != nil {
 		return m.d.Catalogue.RequestActivationCode
 	}
@@ -206,14 +190,14 @@ const (
 // catalogueState is the non-personal part of a catalogue visit.
 type catalogueState struct {
 	options    map[string]string
-	elig       *Eligibility
+	elig       *domain.Eligibility
 	existing   string
 	cancelling bool
 	details    map[string]string // the submission's result
 }
 
-func (m *Machine) subjects() []SubjectInfo {
-	var list []SubjectInfo
+func (m *Machine) subjects() []domain.SubjectInfo {
+	var list []domain.SubjectInfo
 	if b := m.sess.Data.Extra[extraSubjects]; len(b) > 0 {
 		json.Unmarshal(b, &list)
 	}
@@ -229,7 +213,7 @@ func (m *Machine) setExtra(key string, v []byte) {
 	m.sess.Data.Extra[key] = old
 }
 
-func (m *Machine) subjectChoice(s SubjectInfo) SubjectChoice {
+func (m *Machine) subjectChoice(s domain.SubjectInfo) SubjectChoice {
 	name := s.NameAR
 	if m.lang == "en" || name == "" {
 		name = s.NameEN
@@ -330,10 +314,10 @@ func (m *Machine) loadSubjects() {
 				}
 				return
 			}
-			var keep []SubjectInfo
+			var keep []domain.SubjectInfo
 			for _, rel := range spec.relations {
 				if rel == RelationSelf {
-					keep = append(keep, SubjectInfo{Relation: RelationSelf, NameAR: string(m.sess.Data.Name), NameEN: string(m.sess.Data.Name)})
+					keep = append(keep, domain.SubjectInfo{Relation: RelationSelf, NameAR: string(m.sess.Data.Name), NameEN: string(m.sess.Data.Name)})
 					continue
 				}
 				for _, s := range list {
@@ -455,7 +439,7 @@ func (m *Machine) onCatalogue(ev Event) {
 			m.retryOp()
 		case PrintExisting:
 			if m.existing != "" && m.d.DocPrinter != nil && m.d.DocPrinter.CanPrint() {
-				m.printDocument(DocumentInfo{ID: "exit_reentry_visa:" + m.existing, Kind: "exit_reentry_visa"})
+				m.printDocument(domain.DocumentInfo{ID: "exit_reentry_visa:" + m.existing, Kind: "exit_reentry_visa"})
 			}
 		case CancelExisting:
 			if m.existing == "" {

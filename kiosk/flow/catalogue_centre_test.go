@@ -68,66 +68,66 @@ func (c *centreLink) call(ctx context.Context, method, path, token string, in, o
 	return nil
 }
 
-func (c *centreLink) StartVerification(ctx context.Context, id string) (Verification, error) {
+func (c *centreLink) StartVerification(ctx context.Context, id string) (domain.Verification, error) {
 	var v api.Verification
 	err := c.call(ctx, "POST", "/v1/identity/verifications", "", api.StartVerificationRequest{IDNumber: id}, &v)
-	return Verification{Ref: v.ID, FingersEnrolled: slices.Contains(v.Methods, api.MethodFingerprint), HasAccount: slices.Contains(v.Methods, api.MethodPassword)}, err
+	return domain.Verification{Ref: v.ID, FingersEnrolled: slices.Contains(v.Methods, api.MethodFingerprint), HasAccount: slices.Contains(v.Methods, api.MethodPassword)}, err
 }
 
-func (c *centreLink) VerifyFinger(ctx context.Context, ref string, rec []byte, pos int) (FingerResult, error) {
+func (c *centreLink) VerifyFinger(ctx context.Context, ref string, rec []byte, pos int) (domain.FingerResult, error) {
 	var s api.Session
 	err := c.call(ctx, "POST", "/v1/identity/verifications/"+ref+"/fingerprint", "", api.FingerprintRequest{Record: slices.Clone(rec)}, &s)
 	var r *domain.Refusal
 	if errors.As(err, &r) && r.Code == api.CodeFingerprintNoMatch {
-		return FingerResult{TriesLeft: 2}, nil
+		return domain.FingerResult{TriesLeft: 2}, nil
 	}
-	return FingerResult{Matched: err == nil, Identified: Identified{Token: s.Token}}, err
+	return domain.FingerResult{Matched: err == nil, Identified: domain.Identified{Token: s.Token}}, err
 }
 
-func (c *centreLink) VerifyPassword(ctx context.Context, ref, pw string) (CodeSent, error) {
+func (c *centreLink) VerifyPassword(ctx context.Context, ref, pw string) (domain.CodeSent, error) {
 	var ch api.SMSChallenge
 	err := c.call(ctx, "POST", "/v1/identity/verifications/"+ref+"/password", "", api.PasswordRequest{Password: pw}, &ch)
-	return CodeSent{MaskedMobile: ch.SentTo}, err
+	return domain.CodeSent{MaskedMobile: ch.SentTo}, err
 }
 
-func (c *centreLink) VerifyCode(ctx context.Context, ref, code string) (Identified, error) {
+func (c *centreLink) VerifyCode(ctx context.Context, ref, code string) (domain.Identified, error) {
 	var s api.Session
 	err := c.call(ctx, "POST", "/v1/identity/verifications/"+ref+"/sms/verify", "", api.SMSCodeRequest{Code: code}, &s)
-	return Identified{Token: s.Token}, err
+	return domain.Identified{Token: s.Token}, err
 }
 
-func (c *centreLink) ResendCode(ctx context.Context, ref string) (CodeSent, error) {
-	return CodeSent{}, fmt.Errorf("not used")
+func (c *centreLink) ResendCode(ctx context.Context, ref string) (domain.CodeSent, error) {
+	return domain.CodeSent{}, fmt.Errorf("not used")
 }
-func (c *centreLink) RequestMobileCode(ctx context.Context, token, mobile string) (CodeSent, error) {
-	return CodeSent{}, fmt.Errorf("not used")
+func (c *centreLink) RequestMobileCode(ctx context.Context, token, mobile string) (domain.CodeSent, error) {
+	return domain.CodeSent{}, fmt.Errorf("not used")
 }
-func (c *centreLink) ResendMobileCode(ctx context.Context, token, mobile string) (CodeSent, error) {
-	return CodeSent{}, fmt.Errorf("not used")
+func (c *centreLink) ResendMobileCode(ctx context.Context, token, mobile string) (domain.CodeSent, error) {
+	return domain.CodeSent{}, fmt.Errorf("not used")
 }
-func (c *centreLink) RequestActivationCode(ctx context.Context, token, mobile string) (CodeSent, error) {
+func (c *centreLink) RequestActivationCode(ctx context.Context, token, mobile string) (domain.CodeSent, error) {
 	var ch api.MobileChallenge
 	err := c.call(ctx, "POST", "/v1/services/activate_account/code", token, api.MobileChangeRequest{Mobile: mobile}, &ch)
-	return CodeSent{MaskedMobile: ch.SMS.SentTo}, err
+	return domain.CodeSent{MaskedMobile: ch.SMS.SentTo}, err
 }
 
-func (c *centreLink) Subjects(ctx context.Context, token string) ([]SubjectInfo, error) {
+func (c *centreLink) Subjects(ctx context.Context, token string) ([]domain.SubjectInfo, error) {
 	var l api.DependentList
 	err := c.call(ctx, "GET", "/v1/person/dependents", token, nil, &l)
-	var out []SubjectInfo
+	var out []domain.SubjectInfo
 	for _, d := range l.Dependents {
-		out = append(out, SubjectInfo{ID: d.IDNumber, NameAR: d.NameAR, NameEN: d.NameEN, Relation: d.Relation})
+		out = append(out, domain.SubjectInfo{ID: d.IDNumber, NameAR: d.NameAR, NameEN: d.NameEN, Relation: d.Relation})
 	}
 	return out, err
 }
 
-func (c *centreLink) Eligibility(ctx context.Context, token string, service domain.ServiceID, subject string, opts map[string]string) (Eligibility, error) {
+func (c *centreLink) Eligibility(ctx context.Context, token string, service domain.ServiceID, subject string, opts map[string]string) (domain.Eligibility, error) {
 	var e api.Eligibility
 	err := c.call(ctx, "POST", "/v1/services/"+string(service)+"/eligibility", token, api.EligibilityRequest{SubjectID: subject, Options: opts}, &e)
-	return Eligibility{Eligible: e.Eligible, Reasons: e.Reasons, FeeSAR: e.FeeSAR, Details: e.Details}, err
+	return domain.Eligibility{Eligible: e.Eligible, Reasons: e.Reasons, FeeSAR: e.FeeSAR, Details: e.Details}, err
 }
 
-func (c *centreLink) Submit(ctx context.Context, t Txn) (Ack, error) {
+func (c *centreLink) Submit(ctx context.Context, t domain.Txn) (domain.Ack, error) {
 	sub := api.ServiceSubmission{IdempotencyKey: t.Key, SubjectID: t.Fields["subject_id"], Options: map[string]string{}}
 	for k, v := range t.Fields {
 		if name, ok := strings.CutPrefix(k, "option."); ok {
@@ -140,18 +140,18 @@ func (c *centreLink) Submit(ctx context.Context, t Txn) (Ack, error) {
 	if f := t.Fields["finger_record"]; f != "" {
 		rec, err := base64.StdEncoding.DecodeString(f)
 		if err != nil {
-			return Ack{}, err
+			return domain.Ack{}, err
 		}
 		sub.FingerRecord = rec
 	}
 	var out api.ServiceOutcome
 	if err := c.call(ctx, "POST", "/v1/services/"+string(t.Kind)+"/submissions", t.Token, sub, &out); err != nil {
-		return Ack{}, err
+		return domain.Ack{}, err
 	}
 	if !out.Completed {
-		return Ack{}, &domain.Refusal{Code: domain.ProblemCode(out.Reasons[0])}
+		return domain.Ack{}, &domain.Refusal{Code: domain.ProblemCode(out.Reasons[0])}
 	}
-	return Ack{Done: true, Reference: out.Reference, Details: out.Details}, nil
+	return domain.Ack{Done: true, Reference: out.Reference, Details: out.Details}, nil
 }
 
 // TestCatalogueThroughTheRealCentre walks every demo case of the catalogue

@@ -19,9 +19,9 @@ const (
 // fakeCatalogue answers eligibility from a table keyed by service; a nil
 // entry is eligible.
 type fakeCatalogue struct {
-	subjects []SubjectInfo
+	subjects []domain.SubjectInfo
 	subErr   error
-	answers  map[domain.ServiceID]Eligibility
+	answers  map[domain.ServiceID]domain.Eligibility
 	eligErr  []error
 	asked    []eligAsk
 	codes    []string // mobiles an activation code went to
@@ -33,34 +33,34 @@ type eligAsk struct {
 	options map[string]string
 }
 
-func (f *fakeCatalogue) Subjects(ctx context.Context, token string) ([]SubjectInfo, error) {
+func (f *fakeCatalogue) Subjects(ctx context.Context, token string) ([]domain.SubjectInfo, error) {
 	if token != testToken {
 		return nil, &domain.Refusal{Code: "session_expired"}
 	}
 	return f.subjects, f.subErr
 }
 
-func (f *fakeCatalogue) Eligibility(ctx context.Context, token string, service domain.ServiceID, subject string, opts map[string]string) (Eligibility, error) {
+func (f *fakeCatalogue) Eligibility(ctx context.Context, token string, service domain.ServiceID, subject string, opts map[string]string) (domain.Eligibility, error) {
 	f.asked = append(f.asked, eligAsk{service, subject, opts})
 	if len(f.eligErr) > 0 {
 		e := f.eligErr[0]
 		f.eligErr = f.eligErr[1:]
 		if e != nil {
-			return Eligibility{}, e
+			return domain.Eligibility{}, e
 		}
 	}
 	if a, ok := f.answers[service]; ok {
 		return a, nil
 	}
-	return Eligibility{Eligible: true, Reasons: []string{}}, nil
+	return domain.Eligibility{Eligible: true, Reasons: []string{}}, nil
 }
 
-func (f *fakeCatalogue) RequestActivationCode(ctx context.Context, token, mobile string) (CodeSent, error) {
+func (f *fakeCatalogue) RequestActivationCode(ctx context.Context, token, mobile string) (domain.CodeSent, error) {
 	f.codes = append(f.codes, mobile)
-	return CodeSent{MaskedMobile: "*********5678"}, nil
+	return domain.CodeSent{MaskedMobile: "*********5678"}, nil
 }
 
-var family = []SubjectInfo{
+var family = []domain.SubjectInfo{
 	{ID: visitorID, NameAR: "ضيف", NameEN: "Guest Visitor", Relation: RelationVisitor},
 	{ID: dependentID, NameAR: "زوجة", NameEN: "Wife Dependent", Relation: RelationDependent},
 }
@@ -87,10 +87,10 @@ func toService(r *rig, lang string, service domain.ServiceID) {
 func TestVisaExtensionSuccess(t *testing.T) {
 	for _, lang := range []string{"ar", "en"} {
 		t.Run(lang, bubble(func(t *testing.T) {
-			c := &fakeCatalogue{subjects: family, answers: map[domain.ServiceID]Eligibility{
+			c := &fakeCatalogue{subjects: family, answers: map[domain.ServiceID]domain.Eligibility{
 				"visa_extension": {Eligible: true, Reasons: []string{}, FeeSAR: 100, Details: map[string]string{"new_expiry": "2026-06-05"}}}}
 			r := catRig(t, c)
-			r.sub.ack = Ack{Done: true, Reference: "S-1A2B", Details: map[string]string{"new_expiry": "2026-06-05", "visa": "V1"}}
+			r.sub.ack = domain.Ack{Done: true, Reference: "S-1A2B", Details: map[string]string{"new_expiry": "2026-06-05", "visa": "V1"}}
 			toService(r, lang, "visa_extension")
 			r.want(StepSubject)
 			v := r.m.View()
@@ -154,7 +154,7 @@ func TestEveryRefusalIsShownByName(t *testing.T) {
 	for _, lang := range []string{"ar", "en"} {
 		for _, c := range cases {
 			t.Run(lang+"/"+string(c.service)+"/"+c.reasons[0], bubble(func(t *testing.T) {
-				cat := &fakeCatalogue{subjects: family, answers: map[domain.ServiceID]Eligibility{c.service: {Reasons: c.reasons, FeeSAR: 200}}}
+				cat := &fakeCatalogue{subjects: family, answers: map[domain.ServiceID]domain.Eligibility{c.service: {Reasons: c.reasons, FeeSAR: 200}}}
 				r := catRig(t, cat)
 				toService(r, lang, c.service)
 				switch c.service {
@@ -192,7 +192,7 @@ func TestEveryRefusalIsShownByName(t *testing.T) {
 func TestExitReentryOptionsAndFields(t *testing.T) { synctest.Test(t, testExitReentryOptionsAndFields) }
 
 func testExitReentryOptionsAndFields(t *testing.T) {
-	c := &fakeCatalogue{subjects: family, answers: map[domain.ServiceID]Eligibility{"exit_reentry": {Eligible: true, Reasons: []string{}, FeeSAR: 1100}}}
+	c := &fakeCatalogue{subjects: family, answers: map[domain.ServiceID]domain.Eligibility{"exit_reentry": {Eligible: true, Reasons: []string{}, FeeSAR: 1100}}}
 	r := catRig(t, c)
 	toService(r, "en", "exit_reentry")
 	r.want(StepSubject)
@@ -227,14 +227,14 @@ func testExitReentryOptionsAndFields(t *testing.T) {
 }
 
 func TestExitReentryAlreadyIssuedPrintOrCancel(t *testing.T) {
-	issued := Eligibility{Reasons: []string{ReasonAlreadyIssued}, FeeSAR: 200, Details: map[string]string{"existing_visa": "ER1"}}
+	issued := domain.Eligibility{Reasons: []string{ReasonAlreadyIssued}, FeeSAR: 200, Details: map[string]string{"existing_visa": "ER1"}}
 	walk := func(r *rig) {
 		toService(r, "ar", "exit_reentry")
 		r.send(ChooseSubject{0}, ChooseOption{"visa_type", "single"}, ChooseOption{"months", "2"}, SubmitEntry{})
 		r.want(StepEligibility)
 	}
 	t.Run("cancel", bubble(func(t *testing.T) {
-		r := catRig(t, &fakeCatalogue{subjects: family, answers: map[domain.ServiceID]Eligibility{"exit_reentry": issued}})
+		r := catRig(t, &fakeCatalogue{subjects: family, answers: map[domain.ServiceID]domain.Eligibility{"exit_reentry": issued}})
 		walk(r)
 		if v := r.m.View().Catalogue; v.Existing != "ER1" || v.CanPrintExisting {
 			t.Fatalf("without a document printer: %+v", v)
@@ -252,7 +252,7 @@ func TestExitReentryAlreadyIssuedPrintOrCancel(t *testing.T) {
 	}))
 	t.Run("print", bubble(func(t *testing.T) {
 		p := &fakeDocPrinter{}
-		r := catRig(t, &fakeCatalogue{subjects: family, answers: map[domain.ServiceID]Eligibility{"exit_reentry": issued}}, func(d *Deps, r *rig) {
+		r := catRig(t, &fakeCatalogue{subjects: family, answers: map[domain.ServiceID]domain.Eligibility{"exit_reentry": issued}}, func(d *Deps, r *rig) {
 			d.DocCentre, d.DocPrinter = &fakeDocCentre{}, p
 		})
 		walk(r)
@@ -273,7 +273,7 @@ func TestLicenceAndLostPassport(t *testing.T) { synctest.Test(t, testLicenceAndL
 func testLicenceAndLostPassport(t *testing.T) {
 	c := &fakeCatalogue{subjects: family}
 	r := catRig(t, c)
-	r.sub.ack = Ack{Done: true, Reference: "S-9", Details: map[string]string{"new_expiry": "2031-03-21"}}
+	r.sub.ack = domain.Ack{Done: true, Reference: "S-9", Details: map[string]string{"new_expiry": "2031-03-21"}}
 	toService(r, "en", "licence_renewal")
 	r.want(StepOptions)
 	if o := r.m.View().Catalogue.Options; len(o) != 1 || !reflect.DeepEqual(o[0].Values, []string{"2", "5", "10"}) {
@@ -351,7 +351,7 @@ func TestActivation(t *testing.T) { synctest.Test(t, testActivation) }
 func testActivation(t *testing.T) {
 	c := &fakeCatalogue{}
 	r := catRig(t, c)
-	r.sub.ack = Ack{Done: true, Reference: "S-ACT", Details: map[string]string{"mobile": "*********5678"}}
+	r.sub.ack = domain.Ack{Done: true, Reference: "S-ACT", Details: map[string]string{"mobile": "*********5678"}}
 	toService(r, "ar", "activate_absher")
 	r.want(StepEligibility)
 	r.send(SubmitEntry{})
@@ -431,13 +431,13 @@ func FuzzCatalogueEvents(f *testing.F) {
 	f.Add([]byte{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13})
 	f.Add([]byte{0, 1, 2, 22, 5, 6, 7, 7, 7, 8, 9, 10})
 	services := []domain.ServiceID{"activate_absher", "visa_extension", "exit_reentry", "licence_renewal", "report_lost_passport", ""}
-	answers := []Eligibility{
+	answers := []domain.Eligibility{
 		{Eligible: true, Reasons: []string{}},
 		{Reasons: []string{"fee_unpaid"}},
 		{Reasons: []string{ReasonAlreadyIssued}, Details: map[string]string{"existing_visa": "ER1"}},
 	}
 	f.Fuzz(func(t *testing.T, script []byte) {
-		c := &fakeCatalogue{subjects: family, answers: map[domain.ServiceID]Eligibility{}}
+		c := &fakeCatalogue{subjects: family, answers: map[domain.ServiceID]domain.Eligibility{}}
 		r := catRig(t, c, func(d *Deps, r *rig) { d.DocCentre, d.DocPrinter = &fakeDocCentre{}, &fakeDocPrinter{} })
 		r.hold = true
 		for _, b := range script {

@@ -81,12 +81,12 @@ type View struct {
 	Busy           bool
 	IdleWarning    bool
 	IdleLeft       time.Duration
-	CanFallback    bool           // the password + SMS route is offered
-	CanReveal      bool           // the password step can show the typed password (Reveal)
-	Revealed       bool           // Entry is the password itself, at the person's request
-	Documents      []DocumentInfo // Print a document: the list to choose from
-	Document       DocumentInfo   // Print a document: the one being printed
-	Catalogue      *CatalogueView // the catalogue services' steps
+	CanFallback    bool                  // the password + SMS route is offered
+	CanReveal      bool                  // the password step can show the typed password (Reveal)
+	Revealed       bool                  // Entry is the password itself, at the person's request
+	Documents      []domain.DocumentInfo // Print a document: the list to choose from
+	Document       domain.DocumentInfo   // Print a document: the one being printed
+	Catalogue      *CatalogueView        // the catalogue services' steps
 }
 
 // Event is something the user (or the idle timer) did.
@@ -122,44 +122,15 @@ func (q *QualityError) Error() string {
 	return "fingerprint capture refused by quality gate: " + q.Hint
 }
 
-// Verification is the centre's answer to an ID.
-type Verification struct {
-	Ref             string
-	FingersEnrolled bool
-	HasAccount      bool // an Absher account, so password + SMS works
-}
-
-// Identified is a successful identification.
-type Identified struct {
-	Token string
-	Name  string
-}
-
-// FingerResult is the centre's verdict on one fingerprint.
-type FingerResult struct {
-	Matched    bool
-	TriesLeft  int
-	Locked     bool
-	LockReason string
-	Lock       time.Duration
-	Identified Identified
-}
-
-// CodeSent says an SMS code went out.
-type CodeSent struct {
-	MaskedMobile string
-	ResendIn     time.Duration // zero: the flow's default wait
-}
-
 // Centre is the online part of identification and of the services.
 type Centre interface {
-	StartVerification(ctx context.Context, id string) (Verification, error)
-	VerifyFinger(ctx context.Context, ref string, record []byte, position int) (FingerResult, error)
-	VerifyPassword(ctx context.Context, ref, password string) (CodeSent, error)
-	VerifyCode(ctx context.Context, ref, code string) (Identified, error)
-	ResendCode(ctx context.Context, ref string) (CodeSent, error)
-	RequestMobileCode(ctx context.Context, token, mobile string) (CodeSent, error)
-	ResendMobileCode(ctx context.Context, token, mobile string) (CodeSent, error)
+	StartVerification(ctx context.Context, id string) (domain.Verification, error)
+	VerifyFinger(ctx context.Context, ref string, record []byte, position int) (domain.FingerResult, error)
+	VerifyPassword(ctx context.Context, ref, password string) (domain.CodeSent, error)
+	VerifyCode(ctx context.Context, ref, code string) (domain.Identified, error)
+	ResendCode(ctx context.Context, ref string) (domain.CodeSent, error)
+	RequestMobileCode(ctx context.Context, token, mobile string) (domain.CodeSent, error)
+	ResendMobileCode(ctx context.Context, token, mobile string) (domain.CodeSent, error)
 }
 
 // ScanImage is one fingerprint capture.
@@ -195,27 +166,8 @@ type Printer interface {
 	Print(ctx context.Context, r Receipt) error
 }
 
-// Txn is a service request handed to the Submitter.
-type Txn struct {
-	Key  string // idempotency key, the same on every retry of one request
-	Kind domain.ServiceID
-	// Delivery is the service's (Service.Delivery): an online call the
-	// person waits for, or an outbox event sent when the centre answers.
-	Delivery domain.Delivery
-	Token    string
-	Fields   map[string]string
-}
-
-// Ack is the submission's outcome: Done when the centre acknowledged it,
-// otherwise it is queued and Reference is the kiosk's receipt number.
-type Ack struct {
-	Done      bool
-	Reference string
-	Details   map[string]string // what the centre decided, e.g. new_expiry
-}
-
 // Submitter writes a transaction to the outbox and waits briefly for the
 // centre's acknowledgement.
 type Submitter interface {
-	Submit(ctx context.Context, t Txn) (Ack, error)
+	Submit(ctx context.Context, t domain.Txn) (domain.Ack, error)
 }

@@ -67,7 +67,7 @@ func FuzzEvents(f *testing.F) {
 				case 20:
 					r.typeIn(testMobile)
 				case 21:
-					r.centre.finger = func(n, pos int) (FingerResult, error) { return FingerResult{TriesLeft: 1}, nil }
+					r.centre.finger = func(n, pos int) (domain.FingerResult, error) { return domain.FingerResult{TriesLeft: 1}, nil }
 				case 22:
 					r.sub.errs = append(r.sub.errs, domain.ErrUnreachable)
 				case 23:

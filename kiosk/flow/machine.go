@@ -220,7 +220,7 @@ func (m *Machine) viewLocked() View {
 		v.ResendsLeft, v.CodeTriesLeft = m.resendsLeft, m.codeTriesLeft
 		v.ResendIn = max(m.resendAt.Sub(time.Now()), 0)
 	case StepDocuments:
-		v.Documents = append([]DocumentInfo(nil), m.docs...)
+		v.Documents = append([]domain.DocumentInfo(nil), m.docs...)
 	case StepDocPrinting:
 		v.Document = m.chosen
 	}
@@ -453,7 +453,7 @@ func (m *Machine) advance() {
 }
 
 // identified continues after the step that identified the person.
-func (m *Machine) identified(id Identified) {
+func (m *Machine) identified(id domain.Identified) {
 	session.Set(&m.sess.Data.Token, []byte(id.Token))
 	session.Set(&m.sess.Data.Name, []byte(id.Name))
 	for i, s := range m.svc.Steps {

@@ -49,7 +49,7 @@ func TestQueuedOfflineWithoutPrinter(t *testing.T) { synctest.Test(t, testQueued
 
 func testQueuedOfflineWithoutPrinter(t *testing.T) {
 	r := newRig(t, noPrinter)
-	r.sub.ack = Ack{Done: false, Reference: "K-00B1E2"}
+	r.sub.ack = domain.Ack{Done: false, Reference: "K-00B1E2"}
 	r.walk(StepResult)
 	if v := r.m.View(); v.Done || !v.Received || v.Reference != "K-00B1E2" || v.PrinterPresent {
 		t.Fatalf("result view %+v", r.m.View())
@@ -105,10 +105,10 @@ func testKeypadEditing(t *testing.T) {
 }
 
 func TestFingerprint(t *testing.T) {
-	notMatched := func(n, pos int) (FingerResult, error) { return FingerResult{TriesLeft: 3 - n}, nil }
+	notMatched := func(n, pos int) (domain.FingerResult, error) { return domain.FingerResult{TriesLeft: 3 - n}, nil }
 	tests := []struct {
 		name    string
-		finger  func(n, pos int) (FingerResult, error)
+		finger  func(n, pos int) (domain.FingerResult, error)
 		scanErr []error
 		sends   int
 		step    Step
@@ -116,21 +116,21 @@ func TestFingerprint(t *testing.T) {
 		fingers []int
 	}{
 		{"rejected three times", notMatched, nil, 3, StepError, domain.ProblemLocked, []int{RightIndex, LeftIndex, LeftIndex}},
-		{"second try matches", func(n, pos int) (FingerResult, error) {
+		{"second try matches", func(n, pos int) (domain.FingerResult, error) {
 			if n == 2 {
-				return FingerResult{Matched: true, Identified: Identified{testToken, testName}}, nil
+				return domain.FingerResult{Matched: true, Identified: domain.Identified{Token: testToken, Name: testName}}, nil
 			}
-			return FingerResult{TriesLeft: 2}, nil
+			return domain.FingerResult{TriesLeft: 2}, nil
 		}, nil, 2, StepMobileEntry, "", []int{RightIndex, LeftIndex}},
-		{"centre locks", func(n, pos int) (FingerResult, error) {
-			return FingerResult{Locked: true, LockReason: "too_many", Lock: time.Hour}, nil
+		{"centre locks", func(n, pos int) (domain.FingerResult, error) {
+			return domain.FingerResult{Locked: true, LockReason: "too_many", Lock: time.Hour}, nil
 		}, nil, 1, StepError, domain.ProblemLocked, []int{RightIndex}},
-		{"locked refusal", func(n, pos int) (FingerResult, error) {
-			return FingerResult{}, &domain.Refusal{Code: domain.ProblemLocked, RetryAfter: time.Hour}
+		{"locked refusal", func(n, pos int) (domain.FingerResult, error) {
+			return domain.FingerResult{}, &domain.Refusal{Code: domain.ProblemLocked, RetryAfter: time.Hour}
 		}, nil, 1, StepError, domain.ProblemLocked, []int{RightIndex}},
 		{"quality refusals do not count", notMatched, []error{&QualityError{Hint: "press_harder"}, &QualityError{Hint: "centre_finger"}}, 2, StepFingerprint, domain.ProblemQuality, nil},
 		{"scanner fault", notMatched, []error{errors.New("usb: device gone")}, 1, StepFingerprint, domain.ProblemScannerUnavailable, nil},
-		{"centre unreachable", func(n, pos int) (FingerResult, error) { return FingerResult{}, domain.ErrUnreachable }, nil, 1, StepFingerprint, domain.ProblemUnreachable, []int{RightIndex}},
+		{"centre unreachable", func(n, pos int) (domain.FingerResult, error) { return domain.FingerResult{}, domain.ErrUnreachable }, nil, 1, StepFingerprint, domain.ProblemUnreachable, []int{RightIndex}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, bubble(func(t *testing.T) {
@@ -159,7 +159,7 @@ func TestQualityHintAndTries(t *testing.T) { synctest.Test(t, testQualityHintAnd
 
 func testQualityHintAndTries(t *testing.T) {
 	r := newRig(t)
-	r.centre.finger = func(n, pos int) (FingerResult, error) { return FingerResult{TriesLeft: 2}, nil }
+	r.centre.finger = func(n, pos int) (domain.FingerResult, error) { return domain.FingerResult{TriesLeft: 2}, nil }
 	r.scanner.err = []error{&QualityError{Hint: "press_harder"}}
 	r.walk(StepFingerprint)
 	r.send(Capture{})
@@ -194,7 +194,7 @@ func TestNoAccountNoFingers(t *testing.T) { synctest.Test(t, testNoAccountNoFing
 
 func testNoAccountNoFingers(t *testing.T) {
 	r := newRig(t)
-	r.centre.start = func() (Verification, error) { return Verification{Ref: testRef}, nil }
+	r.centre.start = func() (domain.Verification, error) { return domain.Verification{Ref: testRef}, nil }
 	r.walk(StepMenu)
 	r.send(ChooseService{"update_mobile"})
 	r.want(StepError)
@@ -347,8 +347,8 @@ func TestCodes(t *testing.T) {
 		}))
 		t.Run(string(step)+"/expired then resend", bubble(func(t *testing.T) {
 			r := newRig(t)
-			r.centre.code = func(c string) (Identified, error) {
-				return Identified{}, &domain.Refusal{Code: domain.ProblemCodeExpired}
+			r.centre.code = func(c string) (domain.Identified, error) {
+				return domain.Identified{}, &domain.Refusal{Code: domain.ProblemCodeExpired}
 			}
 			reach(r)
 			if step == StepMobileCode {
@@ -392,7 +392,9 @@ func TestCodes(t *testing.T) {
 		}))
 		t.Run(string(step)+"/centre says resend limit", bubble(func(t *testing.T) {
 			r := newRig(t)
-			r.centre.resend = func() (CodeSent, error) { return CodeSent{}, &domain.Refusal{Code: domain.ProblemResendLimit} }
+			r.centre.resend = func() (domain.CodeSent, error) {
+				return domain.CodeSent{}, &domain.Refusal{Code: domain.ProblemResendLimit}
+			}
 			reach(r)
 			r.advance(60 * time.Second)
 			r.send(Resend{})
@@ -432,33 +434,33 @@ func TestUnreachable(t *testing.T) {
 	}{
 		{"start verification", StepIdentify, func(r *rig) { r.walk(StepMenu) },
 			func(r *rig, err error) {
-				r.centre.start = func() (Verification, error) {
+				r.centre.start = func() (domain.Verification, error) {
 					r.centre.start = nil
-					return Verification{}, err
+					return domain.Verification{}, err
 				}
 			}, func(r *rig) { r.send(ChooseService{"update_mobile"}) }},
 		{"fingerprint", StepFingerprint, func(r *rig) { r.walk(StepFingerprint) },
 			func(r *rig, err error) {
-				r.centre.finger = func(n, pos int) (FingerResult, error) {
+				r.centre.finger = func(n, pos int) (domain.FingerResult, error) {
 					r.centre.finger = nil
-					return FingerResult{}, err
+					return domain.FingerResult{}, err
 				}
 			}, func(r *rig) { r.send(Capture{}) }},
 		{"password", StepFallbackPassword, func(r *rig) { r.walk(StepFingerprint); r.send(UseFallback{}) },
 			func(r *rig, err error) {
-				r.centre.password = func() (CodeSent, error) { r.centre.password = nil; return CodeSent{}, err }
+				r.centre.password = func() (domain.CodeSent, error) { r.centre.password = nil; return domain.CodeSent{}, err }
 			}, func(r *rig) { r.typeIn("Secret#1") }},
 		{"fallback code", StepFallbackCode, func(r *rig) { r.walk(StepFingerprint); r.send(UseFallback{}); r.typeIn("Secret#1") },
 			func(r *rig, err error) {
-				r.centre.code = func(string) (Identified, error) { r.centre.code = nil; return Identified{}, err }
+				r.centre.code = func(string) (domain.Identified, error) { r.centre.code = nil; return domain.Identified{}, err }
 			}, func(r *rig) { r.typeIn("2468") }},
 		{"mobile code request", StepMobileEntry, func(r *rig) { r.walk(StepMobileEntry) },
 			func(r *rig, err error) {
-				r.centre.mobileCode = func() (CodeSent, error) { r.centre.mobileCode = nil; return CodeSent{}, err }
+				r.centre.mobileCode = func() (domain.CodeSent, error) { r.centre.mobileCode = nil; return domain.CodeSent{}, err }
 			}, func(r *rig) { r.typeIn(testMobile) }},
 		{"resend", StepMobileCode, func(r *rig) { r.walk(StepMobileCode); r.advance(60 * time.Second) },
 			func(r *rig, err error) {
-				r.centre.resend = func() (CodeSent, error) { r.centre.resend = nil; return CodeSent{}, err }
+				r.centre.resend = func() (domain.CodeSent, error) { r.centre.resend = nil; return domain.CodeSent{}, err }
 			}, func(r *rig) { r.send(Resend{}) }},
 		{"submit", StepSubmitting, func(r *rig) { r.walk(StepMobileCode) },
 			func(r *rig, err error) { r.sub.errs = []error{err} }, func(r *rig) { r.typeIn("1234") }},

@@ -3,7 +3,6 @@ package flow
 import (
 	"context"
 	"errors"
-	"time"
 
 	"github.com/absher-kiosk/kiosk/kiosk/domain"
 )
@@ -15,21 +14,9 @@ const (
 	StepDocPrinting Step = "doc_printing" // the chosen document on its way to paper
 )
 
-// DocumentInfo is what the list shows of a document. It carries no
-// personal data: the document's content stays with the centre until the
-// printer adapter fetches it to print, so the flow has nothing of it to
-// wipe.
-type DocumentInfo struct {
-	ID       string
-	Kind     string // api.Doc* kinds
-	TitleAR  string
-	TitleEN  string
-	IssuedAt time.Time
-}
-
 // DocumentCentre lists the identified person's printable documents.
 type DocumentCentre interface {
-	Documents(ctx context.Context, token string) ([]DocumentInfo, error)
+	Documents(ctx context.Context, token string) ([]domain.DocumentInfo, error)
 }
 
 // DocumentPrinter prints one of the person's documents, in the visit's
@@ -57,8 +44,8 @@ type ChooseDocument struct{ ID string }
 
 // docState is the Print-a-document part of the visit's state.
 type docState struct {
-	docs   []DocumentInfo
-	chosen DocumentInfo
+	docs   []domain.DocumentInfo
+	chosen domain.DocumentInfo
 }
 
 // menu is the config's menu without the services the kiosk cannot run
@@ -77,7 +64,7 @@ func (m *Machine) menu() []ServiceItem {
 // loadDocuments asks the centre for the list; Retry asks again.
 func (m *Machine) loadDocuments() {
 	token := string(m.sess.Data.Token)
-	m.docs, m.chosen = nil, DocumentInfo{}
+	m.docs, m.chosen = nil, domain.DocumentInfo{}
 	m.retry = m.loadDocuments
 	m.run(func(ctx context.Context) func(*Machine) {
 		list, err := m.d.DocCentre.Documents(ctx, token)
@@ -126,7 +113,7 @@ func (m *Machine) onDocuments(ev Event) {
 // printDocument checks the printer once more (it may have run out of
 // paper while the person read the list) and prints. A failure mid-job is
 // reported on the thank-you screen; the job's record is the adapter's.
-func (m *Machine) printDocument(d DocumentInfo) {
+func (m *Machine) printDocument(d domain.DocumentInfo) {
 	if !m.d.DocPrinter.CanPrint() {
 		m.problem = &Problem{Code: domain.ProblemDocPrinterDown}
 		return

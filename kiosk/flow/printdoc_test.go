@@ -13,11 +13,11 @@ import (
 
 type fakeDocCentre struct {
 	errs  []error // returned by successive calls, then the list
-	list  []DocumentInfo
+	list  []domain.DocumentInfo
 	calls int
 }
 
-func (f *fakeDocCentre) Documents(ctx context.Context, token string) ([]DocumentInfo, error) {
+func (f *fakeDocCentre) Documents(ctx context.Context, token string) ([]domain.DocumentInfo, error) {
 	f.calls++
 	if token != testToken {
 		return nil, fmt.Errorf("centre got token %q", token)
@@ -56,7 +56,7 @@ func (p *fakeDocPrinter) PrintDocument(ctx context.Context, token, lang, id stri
 	return p.err
 }
 
-var twoDocs = []DocumentInfo{
+var twoDocs = []domain.DocumentInfo{
 	{ID: "exit_reentry_visa:4401928371", Kind: "exit_reentry_visa", TitleAR: "تأشيرة خروج وعودة", TitleEN: "Exit/re-entry visa"},
 	{ID: "traffic_violations", Kind: "traffic_violation_statement", TitleAR: "بيان المخالفات المرورية", TitleEN: "Traffic violation statement"},
 }
@@ -276,7 +276,7 @@ func TestPrintDocumentCancelAtEachStep(t *testing.T) {
 				r.flush()
 				r.want(StepAttract)
 				r.wantWiped()
-				if v := r.m.View(); v.Documents != nil || v.Document != (DocumentInfo{}) {
+				if v := r.m.View(); v.Documents != nil || v.Document != (domain.DocumentInfo{}) {
 					t.Fatalf("documents survive the visit: %+v", v)
 				}
 			}))

@@ -25,76 +25,76 @@ const (
 
 // fakeCentre answers from per-call functions; nil means the happy answer.
 type fakeCentre struct {
-	start      func() (Verification, error)
-	finger     func(n int, pos int) (FingerResult, error)
-	password   func() (CodeSent, error)
-	code       func(code string) (Identified, error)
-	resend     func() (CodeSent, error)
-	mobileCode func() (CodeSent, error)
+	start      func() (domain.Verification, error)
+	finger     func(n int, pos int) (domain.FingerResult, error)
+	password   func() (domain.CodeSent, error)
+	code       func(code string) (domain.Identified, error)
+	resend     func() (domain.CodeSent, error)
+	mobileCode func() (domain.CodeSent, error)
 	fingers    []int
 	record     []byte
 }
 
-func (f *fakeCentre) StartVerification(ctx context.Context, id string) (Verification, error) {
+func (f *fakeCentre) StartVerification(ctx context.Context, id string) (domain.Verification, error) {
 	if id != testID {
-		return Verification{}, fmt.Errorf("centre got id %q", id)
+		return domain.Verification{}, fmt.Errorf("centre got id %q", id)
 	}
 	if f.start != nil {
 		return f.start()
 	}
-	return Verification{Ref: testRef, FingersEnrolled: true, HasAccount: true}, nil
+	return domain.Verification{Ref: testRef, FingersEnrolled: true, HasAccount: true}, nil
 }
 
-func (f *fakeCentre) VerifyFinger(ctx context.Context, ref string, rec []byte, pos int) (FingerResult, error) {
+func (f *fakeCentre) VerifyFinger(ctx context.Context, ref string, rec []byte, pos int) (domain.FingerResult, error) {
 	f.fingers = append(f.fingers, pos)
 	f.record = rec
 	if ref != testRef {
-		return FingerResult{}, fmt.Errorf("bad ref %q", ref)
+		return domain.FingerResult{}, fmt.Errorf("bad ref %q", ref)
 	}
 	if f.finger != nil {
 		return f.finger(len(f.fingers), pos)
 	}
-	return FingerResult{Matched: true, Identified: Identified{Token: testToken, Name: testName}}, nil
+	return domain.FingerResult{Matched: true, Identified: domain.Identified{Token: testToken, Name: testName}}, nil
 }
 
-func (f *fakeCentre) VerifyPassword(ctx context.Context, ref, pw string) (CodeSent, error) {
+func (f *fakeCentre) VerifyPassword(ctx context.Context, ref, pw string) (domain.CodeSent, error) {
 	if f.password != nil {
 		return f.password()
 	}
 	if pw != "Secret#1" {
-		return CodeSent{}, &domain.Refusal{Code: "password_wrong"}
+		return domain.CodeSent{}, &domain.Refusal{Code: "password_wrong"}
 	}
-	return CodeSent{MaskedMobile: "*********4321"}, nil
+	return domain.CodeSent{MaskedMobile: "*********4321"}, nil
 }
 
-func (f *fakeCentre) VerifyCode(ctx context.Context, ref, code string) (Identified, error) {
+func (f *fakeCentre) VerifyCode(ctx context.Context, ref, code string) (domain.Identified, error) {
 	if f.code != nil {
 		return f.code(code)
 	}
 	if code != "2468" {
-		return Identified{}, &domain.Refusal{Code: domain.ProblemCodeWrong}
+		return domain.Identified{}, &domain.Refusal{Code: domain.ProblemCodeWrong}
 	}
-	return Identified{Token: testToken, Name: testName}, nil
+	return domain.Identified{Token: testToken, Name: testName}, nil
 }
 
-func (f *fakeCentre) ResendCode(ctx context.Context, ref string) (CodeSent, error) {
+func (f *fakeCentre) ResendCode(ctx context.Context, ref string) (domain.CodeSent, error) {
 	if f.resend != nil {
 		return f.resend()
 	}
-	return CodeSent{MaskedMobile: "*********4321"}, nil
+	return domain.CodeSent{MaskedMobile: "*********4321"}, nil
 }
 
-func (f *fakeCentre) RequestMobileCode(ctx context.Context, token, mobile string) (CodeSent, error) {
+func (f *fakeCentre) RequestMobileCode(ctx context.Context, token, mobile string) (domain.CodeSent, error) {
 	if token != testToken || mobile != "+966512345678" {
-		return CodeSent{}, fmt.Errorf("centre got token %q mobile %q", token, mobile)
+		return domain.CodeSent{}, fmt.Errorf("centre got token %q mobile %q", token, mobile)
 	}
 	if f.mobileCode != nil {
 		return f.mobileCode()
 	}
-	return CodeSent{}, nil
+	return domain.CodeSent{}, nil
 }
 
-func (f *fakeCentre) ResendMobileCode(ctx context.Context, token, mobile string) (CodeSent, error) {
+func (f *fakeCentre) ResendMobileCode(ctx context.Context, token, mobile string) (domain.CodeSent, error) {
 	return f.ResendCode(ctx, token)
 }
 
@@ -133,17 +133,17 @@ func (p *fakePrinter) Print(ctx context.Context, r Receipt) error {
 
 type fakeSubmitter struct {
 	errs []error
-	ack  Ack
-	txns []Txn
+	ack  domain.Ack
+	txns []domain.Txn
 }
 
-func (s *fakeSubmitter) Submit(ctx context.Context, t Txn) (Ack, error) {
+func (s *fakeSubmitter) Submit(ctx context.Context, t domain.Txn) (domain.Ack, error) {
 	s.txns = append(s.txns, t)
 	if len(s.errs) > 0 {
 		e := s.errs[0]
 		s.errs = s.errs[1:]
 		if e != nil {
-			return Ack{}, e
+			return domain.Ack{}, e
 		}
 	}
 	return s.ack, nil
@@ -189,7 +189,7 @@ func (r *rig) advance(d time.Duration) {
 func newRig(t *testing.T, opts ...func(*Deps, *rig)) *rig {
 	r := &rig{t: t,
 		centre: &fakeCentre{}, scanner: &fakeScanner{usable: true}, printer: &fakePrinter{},
-		sub: &fakeSubmitter{ack: Ack{Done: true, Reference: "K-7F3A9C"}}}
+		sub: &fakeSubmitter{ack: domain.Ack{Done: true, Reference: "K-7F3A9C"}}}
 	keys := 0
 	d := Deps{
 		Centre: r.centre, Scanner: r.scanner, Printer: r.printer, Submitter: r.sub,

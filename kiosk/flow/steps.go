@@ -120,7 +120,7 @@ func (m *Machine) captureFailed(err error) {
 	m.problem = &Problem{Code: domain.ProblemScannerUnavailable, CanRetry: true}
 }
 
-func (m *Machine) verdict(res FingerResult, err error) {
+func (m *Machine) verdict(res domain.FingerResult, err error) {
 	switch {
 	case err != nil:
 		m.problem = problemFor(err)
@@ -182,14 +182,14 @@ func (m *Machine) onPassword(ev Event) {
 	}
 }
 
-func (m *Machine) toCode(s Step, sent CodeSent) {
+func (m *Machine) toCode(s Step, sent domain.CodeSent) {
 	m.goTo(s)
 	session.Set(&m.sess.Data.MaskedMobile, []byte(sent.MaskedMobile))
 	m.codeTriesLeft, m.resendsLeft = m.d.CodeTries, m.d.MaxResends
 	m.restartCountdown(sent)
 }
 
-func (m *Machine) restartCountdown(sent CodeSent) {
+func (m *Machine) restartCountdown(sent domain.CodeSent) {
 	wait := sent.ResendIn
 	if wait <= 0 {
 		wait = m.d.ResendWait
@@ -275,7 +275,7 @@ func (m *Machine) resend() {
 	m.retry = m.resend
 	coder := m.mobileCoder()
 	m.run(func(ctx context.Context) func(*Machine) {
-		var sent CodeSent
+		var sent domain.CodeSent
 		var err error
 		if coder != nil && step == StepMobileCode {
 			sent, err = coder(ctx, token, mobile)
@@ -353,7 +353,7 @@ func (m *Machine) requestMobileCode() {
 // key so the centre applies the change once.
 func (m *Machine) submit() {
 	d := &m.sess.Data
-	t := Txn{Key: m.key, Kind: m.svc.ID, Delivery: m.svc.Delivery, Token: string(d.Token),
+	t := domain.Txn{Key: m.key, Kind: m.svc.ID, Delivery: m.svc.Delivery, Token: string(d.Token),
 		Fields: m.svc.Fields(sessionData{Mobile: string(d.Mobile), Code: string(d.Code), Extra: extraText(d.Extra), Record: d.Record})}
 	m.retry = m.submit
 	m.problem = nil

@@ -49,17 +49,17 @@ var ErrNotListed = errors.New("receipt: the centre no longer lists this document
 
 // Documents lists the printable documents, leaving out kinds the kiosk
 // has no layout for rather than offering something it cannot print.
-func (d *Desk) Documents(ctx context.Context, token string) ([]flow.DocumentInfo, error) {
+func (d *Desk) Documents(ctx context.Context, token string) ([]domain.DocumentInfo, error) {
 	list, err := d.Source.Documents(ctx, token)
 	if err != nil {
 		return nil, fmt.Errorf("receipt: list documents: %w", err)
 	}
-	var out []flow.DocumentInfo
+	var out []domain.DocumentInfo
 	for _, doc := range list.Documents {
 		if !Printable(doc.Kind) {
 			continue
 		}
-		out = append(out, flow.DocumentInfo{ID: doc.ID, Kind: doc.Kind, TitleAR: doc.TitleAR, TitleEN: doc.TitleEN, IssuedAt: doc.IssuedAt})
+		out = append(out, domain.DocumentInfo{ID: doc.ID, Kind: doc.Kind, TitleAR: doc.TitleAR, TitleEN: doc.TitleEN, IssuedAt: doc.IssuedAt})
 	}
 	return out, nil
 }

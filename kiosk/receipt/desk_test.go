@@ -20,6 +20,7 @@ import (
 	"github.com/absher-kiosk/kiosk/central/people"
 	"github.com/absher-kiosk/kiosk/devices/printer/emulator"
 	"github.com/absher-kiosk/kiosk/devices/printer/jobs"
+	"github.com/absher-kiosk/kiosk/kiosk/domain"
 	"github.com/absher-kiosk/kiosk/kiosk/flow"
 	"github.com/absher-kiosk/kiosk/kiosk/pii"
 	"github.com/absher-kiosk/kiosk/kiosk/store"
@@ -78,7 +79,7 @@ func newDeskWorld(t *testing.T) (*deskWorld, func() []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := cl.VerifyPassword(ctx, v.ID, deskPass); err != nil {
+	if _, err := cl.VerifyPassword(ctx, v.Ref, deskPass); err != nil {
 		t.Fatal(err)
 	}
 	sms, ok := s.SMSSink.Last(deskMobile)
@@ -86,7 +87,7 @@ func newDeskWorld(t *testing.T) (*deskWorld, func() []byte) {
 		t.Fatal("no SMS code sent")
 	}
 	code := regexp.MustCompile(`\d{4,8}`).FindString(sms.Text)
-	sess, err := cl.VerifyCode(ctx, v.ID, code)
+	sess, err := cl.VerifyCode(ctx, v.Ref, code)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +132,7 @@ func TestDeskPrintsFromTheCentre(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	kinds := map[string]flow.DocumentInfo{}
+	kinds := map[string]domain.DocumentInfo{}
 	for _, d := range list {
 		kinds[d.Kind] = d
 	}

@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/absher-kiosk/kiosk/devices/fingerprint/synth"
+	"github.com/absher-kiosk/kiosk/kiosk/domain"
 	"github.com/absher-kiosk/kiosk/kiosk/flow"
 )
 
@@ -82,7 +83,7 @@ type Presenting struct {
 }
 
 // StartVerification presents the person's finger and starts verifying.
-func (p Presenting) StartVerification(ctx context.Context, id string) (flow.Verification, error) {
+func (p Presenting) StartVerification(ctx context.Context, id string) (domain.Verification, error) {
 	p.Scanner.Present(id)
 	return p.Centre.StartVerification(ctx, id)
 }

@@ -96,7 +96,7 @@ func TestParseError(t *testing.T) {
 			h.Set("Retry-After", tc.hdr)
 		}
 		e := parseError(tc.status, h, []byte(tc.body), now)
-		if e.Status != tc.status || e.Code != tc.code || e.RetryAfter != tc.retry {
+		if e.status != tc.status || e.code != tc.code || e.retryAfter != tc.retry {
 			t.Errorf("%s: got %+v, want code %s retry %s", tc.name, e, tc.code, tc.retry)
 		}
 	}

@@ -18,32 +18,79 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/absher-kiosk/kiosk/kiosk/domain"
+	"github.com/absher-kiosk/kiosk/kiosk/pii"
 	"github.com/absher-kiosk/kiosk/sync/api"
 )
 
 // ErrUnreachable means the centre could not answer: no connection, a
-// timeout, a broken or unreadable answer, or a 5xx. The request may be
-// tried again later; for a walk-up user the kiosk says the service is
-// unavailable right now. It is the kiosk's one domain.ErrUnreachable, so
-// errors.Is reads the same for every client of the centre.
+// timeout, a broken answer, or a 5xx. The request may be tried again
+// later; for a walk-up user the kiosk says the service is unavailable
+// right now. It is the kiosk's one domain.ErrUnreachable, so errors.Is
+// reads the same in every layer.
 var ErrUnreachable = domain.ErrUnreachable
 
-// APIError is a refusal the centre answered on purpose (4xx): Code is one
-// of the stable api.Code… values, to be shown as translated text.
-type APIError struct {
-	Status      int
-	Code        string
-	Message     string
-	RetryAfter  time.Duration
-	TriesLeft   *int
-	LockedUntil *time.Time
+// errMalformed is an answer that is not the contract's: kiosk and centre
+// disagree on the API. Retrying the same call will not help.
+var errMalformed = errors.New("the centre's answer is malformed; check that kiosk and centre run matching versions")
+
+// unexpectedAnswer is the code of an error answer without the documented
+// error body (a proxy's HTML page, an empty body).
+const unexpectedAnswer = "unexpected_answer"
+
+// answerError is an error answer (4xx, 5xx) as the centre sent it. A 4xx
+// whose code the flow can show also carries a *domain.Refusal (see
+// refusals); others are the kiosk's own fault (a bad request, a missing
+// certificate) that no retry by the person changes. The background loops
+// read the status and the wait from it.
+type answerError struct {
+	status      int
+	code        string // one of the api.Code… values, or unexpectedAnswer
+	message     string
+	retryAfter  time.Duration
+	triesLeft   *int
+	lockedUntil *time.Time
 }
 
-func (e *APIError) Error() string {
-	return fmt.Sprintf("centre refused (HTTP %d, %s): %s", e.Status, e.Code, e.Message)
+func (e *answerError) Error() string {
+	return fmt.Sprintf("centre answered HTTP %d, %s: %s", e.status, e.code, pii.Scrub(e.message))
+}
+
+// Unwrap makes an answer without the documented error body a malformed one.
+func (e *answerError) Unwrap() error {
+	if e.code == unexpectedAnswer {
+		return errMalformed
+	}
+	return nil
+}
+
+// refusals reads the contract's stable error codes as the problems the
+// flow shows. A code not listed is no refusal: the kiosk erred.
+var refusals = map[string]domain.ProblemCode{
+	api.CodeUnknownPerson:       domain.ProblemUnknownPerson,
+	api.CodeBadCheckDigit:       pii.BadCheckDigit,
+	api.CodeBadIDFormat:         pii.BadPrefix,
+	api.CodeBadMobile:           pii.NotMobile,
+	api.CodeFingerprintNoMatch:  domain.ProblemNotMatched,
+	api.CodeFingerprintLocked:   domain.ProblemLocked,
+	api.CodePasswordLocked:      domain.ProblemLocked,
+	api.CodeSMSAttemptsExceeded: domain.ProblemLocked,
+	api.CodeWrongPassword:       domain.ProblemWrongPassword,
+	api.CodeWrongSMSCode:        domain.ProblemCodeWrong,
+	api.CodeSMSCodeExpired:      domain.ProblemCodeExpired,
+	api.CodeSMSSendsExceeded:    domain.ProblemResendLimit,
+	api.CodeSMSResendTooSoon:    domain.ProblemResendTooSoon,
+	api.CodeNoFingerprint:       domain.ProblemNoAccount,
+	api.CodeNoAbsherAccount:     domain.ProblemNoAccount,
+	api.CodeNoRegisteredMobile:  domain.ProblemNoAccount,
+	api.CodeSessionRequired:     domain.ProblemSessionExpired,
+	api.CodeSessionExpired:      domain.ProblemSessionExpired,
+	api.CodeVerificationUnknown: domain.ProblemSessionExpired,
+	api.CodeVerificationExpired: domain.ProblemSessionExpired,
+	api.CodeVerificationDone:    domain.ProblemSessionExpired,
 }
 
 // Config says where the centre is and who this kiosk is.
@@ -53,19 +100,32 @@ type Config struct {
 	CAFile   string // the centre's CA, PEM
 	CertFile string // this kiosk's certificate, PEM
 	KeyFile  string // its private key, PEM (0600)
+	// TLS replaces the configuration read from the three files (the demo's
+	// in-process centre issues its certificates in memory).
+	TLS *tls.Config
 	// Timeout bounds each online call; default 15 s. Long-polls get their
 	// wait on top.
 	Timeout time.Duration
-	// HTTP replaces the mTLS client built from the files above.
+	// HTTP replaces the mutual-TLS client altogether (tests).
 	HTTP *http.Client
+	// Clock reads the centre's own times ("resend after") as waits; nil is
+	// time.Now. Tests against a centre on a fixed clock pass that clock.
+	Clock func() time.Time
 }
 
-// Client talks to one centre as one kiosk. It is safe for concurrent use.
+// Client talks to one centre as one kiosk: the walk-up calls a person
+// waits for (it is the flow's Centre and CatalogueCentre, the receipt
+// desk's document source and the submitter's online half) and the
+// background loops. It is safe for concurrent use.
 type Client struct {
 	base    *url.URL
 	kiosk   string
 	timeout time.Duration
 	hc      *http.Client
+	now     func() time.Time
+
+	mu         sync.Mutex
+	challenges map[challengeKey]string // open mobile changes, see RequestMobileCode
 }
 
 // New checks the config and builds the mutual-TLS HTTP client (TLS 1.3,
@@ -81,11 +141,16 @@ func New(c Config) (*Client, error) {
 	if c.Timeout <= 0 {
 		c.Timeout = 15 * time.Second
 	}
+	if c.Clock == nil {
+		c.Clock = time.Now
+	}
 	hc := c.HTTP
 	if hc == nil {
-		tc, err := TLSConfig(c.CAFile, c.CertFile, c.KeyFile)
-		if err != nil {
-			return nil, err
+		tc := c.TLS
+		if tc == nil {
+			if tc, err = TLSConfig(c.CAFile, c.CertFile, c.KeyFile); err != nil {
+				return nil, err
+			}
 		}
 		hc = &http.Client{Transport: &http.Transport{
 			TLSClientConfig:     tc,
@@ -95,10 +160,11 @@ func New(c Config) (*Client, error) {
 			TLSHandshakeTimeout: c.Timeout,
 		}}
 	}
-	return &Client{base: u, kiosk: c.KioskID, timeout: c.Timeout, hc: hc}, nil
+	return &Client{base: u, kiosk: c.KioskID, timeout: c.Timeout, hc: hc, now: c.Clock, challenges: map[challengeKey]string{}}, nil
 }
 
-// TLSConfig loads the CA and the kiosk's certificate pair.
+// TLSConfig loads the CA and the kiosk's certificate pair: the mutual-TLS
+// setup New uses when Config.TLS is nil.
 func TLSConfig(caFile, certFile, keyFile string) (*tls.Config, error) {
 	ca, err := os.ReadFile(caFile)
 	if err != nil {
@@ -130,8 +196,10 @@ type response struct {
 }
 
 // do sends one request with a deadline of extra+timeout and reads the
-// whole answer. Transport failures, 5xx and unreadable answers wrap
-// ErrUnreachable; 4xx are *APIError.
+// whole answer. Transport failures, 5xx and answers cut off wrap
+// ErrUnreachable; a 4xx is an *answerError, joined with a *domain.Refusal
+// when its code is one the flow shows. A request the caller cancelled is
+// context.Canceled, not the centre's fault.
 func (c *Client) do(ctx context.Context, method, path string, q url.Values, hdr http.Header, in any, extra time.Duration) (*response, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.timeout+extra)
 	defer cancel()
@@ -158,6 +226,9 @@ func (c *Client) do(ctx context.Context, method, path string, q url.Values, hdr 
 	}
 	res, err := c.hc.Do(req)
 	if err != nil {
+		if errors.Is(err, context.Canceled) && ctx.Err() != nil && !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return nil, fmt.Errorf("%s %s: %w", method, path, context.Canceled)
+		}
 		return nil, fmt.Errorf("%s %s: %w: %w", method, path, ErrUnreachable, err)
 	}
 	defer res.Body.Close()
@@ -172,29 +243,39 @@ func (c *Client) do(ctx context.Context, method, path string, q url.Values, hdr 
 	if r.status < 400 {
 		return r, nil
 	}
-	ae := parseError(r.status, r.header, b, time.Now()) // a Retry-After date counts from the answer's arrival
-	if r.status >= 500 {
-		return r, fmt.Errorf("%s %s: %w: %w", method, path, ErrUnreachable, ae)
-	}
-	return r, ae
+	return r, fmt.Errorf("%s %s: %w", method, path, answerErr(r.status, r.header, b, time.Now())) // a Retry-After date counts from the answer's arrival
 }
 
-// parseError turns an error answer into an *APIError. A body that is not
-// the documented error shape still gives a usable error with the status.
-func parseError(status int, h http.Header, body []byte, now time.Time) *APIError {
-	ae := &APIError{Status: status}
+// answerErr maps an error answer: 5xx is the centre being unavailable,
+// a 4xx with a code the flow shows is a refusal, any other 4xx is the
+// answer itself.
+func answerErr(status int, h http.Header, body []byte, now time.Time) error {
+	ae := parseError(status, h, body, now)
+	switch code, ok := refusals[ae.code]; {
+	case status >= 500:
+		return fmt.Errorf("%w: %w", ErrUnreachable, ae)
+	case ok:
+		return errors.Join(&domain.Refusal{Code: code, RetryAfter: ae.retryAfter}, ae)
+	}
+	return ae
+}
+
+// parseError reads an error answer. A body that is not the documented
+// error shape still gives a usable error with the status.
+func parseError(status int, h http.Header, body []byte, now time.Time) *answerError {
+	ae := &answerError{status: status}
 	if er, err := api.Decode[api.ErrorResponse](body); err == nil && er.Error.Code != "" {
-		ae.Code, ae.Message = er.Error.Code, er.Error.Message
-		ae.TriesLeft, ae.LockedUntil = er.Error.TriesLeft, er.Error.LockedUntil
+		ae.code, ae.message = er.Error.Code, er.Error.Message
+		ae.triesLeft, ae.lockedUntil = er.Error.TriesLeft, er.Error.LockedUntil
 		if er.Error.RetryAfterSeconds > 0 {
-			ae.RetryAfter = time.Duration(er.Error.RetryAfterSeconds) * time.Second
+			ae.retryAfter = time.Duration(er.Error.RetryAfterSeconds) * time.Second
 		}
 	} else {
-		ae.Code = "unexpected_answer"
-		ae.Message = fmt.Sprintf("HTTP %d without a readable error body", status)
+		ae.code = unexpectedAnswer
+		ae.message = fmt.Sprintf("HTTP %d without a readable error body", status)
 	}
 	if d, ok := ParseRetryAfter(h.Get("Retry-After"), now); ok {
-		ae.RetryAfter = d
+		ae.retryAfter = d
 	}
 	return ae
 }
@@ -231,7 +312,7 @@ func ParseRetryAfter(v string, now time.Time) (d time.Duration, ok bool) {
 	return min(max(t.Sub(now), 0), maxRetryAfter), true
 }
 
-// call is one JSON request whose 2xx answer decodes strictly into T.
+// call is one walk-up request, its answer mapped by answer.
 func call[T any](c *Client, ctx context.Context, method, path, token string, in any) (*T, error) {
 	var hdr http.Header
 	if token != "" {
@@ -241,9 +322,23 @@ func call[T any](c *Client, ctx context.Context, method, path, token string, in 
 	if err != nil {
 		return nil, err
 	}
-	v, err := api.Decode[T](r.body)
+	v, err := answer[T](r.status, r.header, r.body)
 	if err != nil {
-		return nil, fmt.Errorf("%s %s: the centre's answer does not read: %w: %w", method, path, ErrUnreachable, err)
+		return nil, fmt.Errorf("%s %s: %w", method, path, err)
+	}
+	return v, nil
+}
+
+// answer maps a walk-up answer read in full: a 2xx decodes strictly into
+// T, anything else is its error (answerErr). A 2xx that does not read is
+// malformed, not unreachable: the same call would get the same answer.
+func answer[T any](status int, h http.Header, body []byte) (*T, error) {
+	if status < 200 || status >= 300 {
+		return nil, answerErr(status, h, body, time.Now())
+	}
+	v, err := api.Decode[T](body)
+	if err != nil {
+		return nil, fmt.Errorf("%v: %w", err, errMalformed)
 	}
 	return v, nil
 }

@@ -34,7 +34,7 @@ func FuzzParseError(f *testing.F) {
 		h := http.Header{}
 		h.Set("Retry-After", ra)
 		e := parseError(status, h, body, time.Now())
-		if e.Status != status || e.Code == "" || e.RetryAfter < 0 {
+		if e.status != status || e.code == "" || e.retryAfter < 0 {
 			t.Fatalf("parseError gave %+v", e)
 		}
 		_ = e.Error()

@@ -28,10 +28,10 @@ func smsCode(t *testing.T, s interface {
 	return codeRE.FindString(m.Text)
 }
 
-func wantAPIError(t *testing.T, err error, status int, code string) *APIError {
+func wantAnswer(t *testing.T, err error, status int, code string) *answerError {
 	t.Helper()
-	var ae *APIError
-	if !errors.As(err, &ae) || ae.Status != status || ae.Code != code {
+	var ae *answerError
+	if !errors.As(err, &ae) || ae.status != status || ae.code != code {
 		t.Fatalf("got %v, want HTTP %d %s", err, status, code)
 	}
 	if errors.Is(err, ErrUnreachable) {
@@ -51,35 +51,38 @@ func TestOnlineCallsFallbackAndMobileUpdate(t *testing.T) {
 	ctx := context.Background()
 
 	_, err := c.StartVerification(ctx, "1000000000")
-	wantAPIError(t, err, 422, api.CodeBadCheckDigit)
+	wantAnswer(t, err, 422, api.CodeBadCheckDigit)
+	if code, _ := domain.RefusalCode(err); code != pii.BadCheckDigit {
+		t.Fatalf("bad check digit refused as %q", code)
+	}
 	v, err := c.StartVerification(ctx, testID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v.IDMasked == testID || len(v.Methods) != 2 {
+	if v.Ref == "" || !v.FingersEnrolled || !v.HasAccount {
 		t.Fatalf("verification %+v", v)
 	}
-	_, err = c.VerifyFingerprint(ctx, v.ID, []byte("not a record"))
-	wantAPIError(t, err, 422, api.CodeBadFingerRecord)
-	ae := func() *APIError {
-		_, err := c.VerifyPassword(ctx, v.ID, "wrong")
-		return wantAPIError(t, err, 401, api.CodeWrongPassword)
+	_, err = c.VerifyFinger(ctx, v.Ref, []byte("not a record"), 0)
+	wantAnswer(t, err, 422, api.CodeBadFingerRecord)
+	ae := func() *answerError {
+		_, err := c.VerifyPassword(ctx, v.Ref, "wrong")
+		return wantAnswer(t, err, 401, api.CodeWrongPassword)
 	}()
-	if ae.TriesLeft == nil || *ae.TriesLeft != 2 {
-		t.Fatalf("tries left %v", ae.TriesLeft)
+	if ae.triesLeft == nil || *ae.triesLeft != 2 {
+		t.Fatalf("tries left %v", ae.triesLeft)
 	}
-	ch, err := c.VerifyPassword(ctx, v.ID, testPass)
+	ch, err := c.VerifyPassword(ctx, v.Ref, testPass)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ch.SentTo == testMobile {
+	if ch.MaskedMobile == testMobile {
 		t.Fatalf("challenge shows the full number")
 	}
-	_, err = c.ResendVerificationCode(ctx, v.ID)
-	if ae := wantAPIError(t, err, 429, api.CodeSMSResendTooSoon); ae.RetryAfter <= 0 {
+	_, err = c.ResendCode(ctx, v.Ref)
+	if ae := wantAnswer(t, err, 429, api.CodeSMSResendTooSoon); ae.retryAfter <= 0 {
 		t.Fatalf("resend refusal without a wait: %+v", ae)
 	}
-	se, err := c.VerifyCode(ctx, v.ID, smsCode(t, s.SMSSink, testMobile))
+	se, err := c.VerifyCode(ctx, v.Ref, smsCode(t, s.SMSSink, testMobile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,33 +93,33 @@ func TestOnlineCallsFallbackAndMobileUpdate(t *testing.T) {
 	if _, err := c.Documents(ctx, se.Token); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Dependents(ctx, se.Token); err != nil {
+	if _, err := c.Subjects(ctx, se.Token); err != nil {
 		t.Fatal(err)
 	}
-	el, err := c.Eligibility(ctx, se.Token, domain.UpdateMobile, api.EligibilityRequest{})
-	if err != nil || el.Service != domain.UpdateMobile {
+	el, err := c.Eligibility(ctx, se.Token, domain.UpdateMobile, "", nil)
+	if err != nil || !el.Eligible {
 		t.Fatalf("eligibility %+v %v", el, err)
 	}
 	_, err = c.Profile(ctx, "nonsense")
-	if !errors.As(err, new(*APIError)) {
+	if !errors.As(err, new(*answerError)) {
 		t.Fatalf("bad token: %v", err)
 	}
 
 	const newMobile = "+966512345678"
 	mc, err := c.RequestMobileCode(ctx, se.Token, "0512345678")
-	if err != nil || mc.Mobile != newMobile {
+	if err != nil || mc.MaskedMobile == newMobile {
 		t.Fatalf("mobile code %+v %v", mc, err)
 	}
-	_, err = c.ConfirmMobile(ctx, se.Token, mc.ChallengeID, "000000")
-	if !errors.As(err, new(*APIError)) {
+	_, err = c.ConfirmMobile(ctx, se.Token, "0512345678", "000000")
+	if !errors.As(err, new(*answerError)) {
 		t.Fatalf("wrong code: %v", err)
 	}
-	g, err := c.ConfirmMobile(ctx, se.Token, mc.ChallengeID, smsCode(t, s.SMSSink, newMobile))
-	if err != nil {
-		t.Fatal(err)
+	g, err := c.ConfirmMobile(ctx, se.Token, "0512345678", smsCode(t, s.SMSSink, newMobile))
+	if err != nil || g.Mobile != newMobile {
+		t.Fatalf("grant %+v %v", g, err)
 	}
 	key := uuid.NewString()
-	ev, err := MobileUpdatedEvent(key, *g, "K-1", time.Time{})
+	ev, err := MobileUpdatedEvent(key, g, "K-1", time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +140,7 @@ func TestOnlineCallsFallbackAndMobileUpdate(t *testing.T) {
 	for _, bad := range []struct {
 		key string
 		g   api.MobileGrant
-	}{{"nope", *g}, {key, api.MobileGrant{}}} {
+	}{{"nope", g}, {key, api.MobileGrant{}}} {
 		if _, err := MobileUpdatedEvent(bad.key, bad.g, "K-1", time.Time{}); err == nil {
 			t.Errorf("MobileUpdatedEvent(%q, %+v) accepted", bad.key, bad.g)
 		}
@@ -175,7 +178,7 @@ func TestUnreachable(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err = c.StartVerification(context.Background(), testID)
-		if !errors.Is(err, ErrUnreachable) || errors.As(err, new(*APIError)) {
+		if !errors.Is(err, ErrUnreachable) || errors.As(err, new(*answerError)) {
 			t.Errorf("%s: %v, want ErrUnreachable", addr, err)
 		}
 	}
@@ -210,5 +213,5 @@ func TestNewRefusesBadConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = c.StartVerification(context.Background(), testID)
-	wantAPIError(t, err, 401, api.CodeClientCertRequired)
+	wantAnswer(t, err, 401, api.CodeClientCertRequired)
 }

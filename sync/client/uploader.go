@@ -168,10 +168,10 @@ func (u *Uploader) send(ctx context.Context, items []outbox.Item) sendResult {
 	}
 	r, err := u.c.do(ctx, http.MethodPost, "/v1/sync/events", nil, nil, batch, 0)
 	if err != nil {
-		var ae *APIError
+		var ae *answerError
 		errors.As(err, &ae)
 		switch {
-		case errors.Is(err, ErrUnreachable) && ae != nil && ae.Status != http.StatusServiceUnavailable:
+		case errors.Is(err, ErrUnreachable) && ae != nil && ae.status != http.StatusServiceUnavailable:
 			// The centre answered but failed on this batch. It counts
 			// against the rows, so a batch that keeps breaking the centre
 			// ends up parked instead of retried forever.
@@ -180,18 +180,18 @@ func (u *Uploader) send(ctx context.Context, items []outbox.Item) sendResult {
 			if ferr := u.q.Fail(ctx, ids, err.Error(), next); ferr != nil {
 				return sendResult{err: errors.Join(err, ferr)}
 			}
-			return sendResult{err: err, retryAfter: ae.RetryAfter}
+			return sendResult{err: err, retryAfter: ae.retryAfter}
 		case errors.Is(err, ErrUnreachable):
 			// No answer, or "busy": an outage is not the rows' fault, so
 			// attempts are not counted and nothing is parked for it.
 			ra := time.Duration(0)
 			if ae != nil {
-				ra = ae.RetryAfter
+				ra = ae.retryAfter
 			}
 			return sendResult{err: err, retryAfter: ra}
-		case ae != nil && ae.Status == http.StatusTooManyRequests:
-			return sendResult{err: err, retryAfter: ae.RetryAfter}
-		case ae != nil && (ae.Status == http.StatusBadRequest || ae.Status == http.StatusRequestEntityTooLarge || ae.Status == http.StatusUnprocessableEntity):
+		case ae != nil && ae.status == http.StatusTooManyRequests:
+			return sendResult{err: err, retryAfter: ae.retryAfter}
+		case ae != nil && (ae.status == http.StatusBadRequest || ae.status == http.StatusRequestEntityTooLarge || ae.status == http.StatusUnprocessableEntity):
 			return sendResult{err: err, split: true}
 		default:
 			// 401/403/404: the kiosk's identity or address is wrong. Retrying

@@ -1,13 +1,13 @@
-package centre
+package client
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"io"
 	"log/slog"
 	"math/rand"
 	"net"
-	"regexp"
 	"sync"
 	"testing"
 	"time"
@@ -18,47 +18,46 @@ import (
 	"github.com/absher-kiosk/kiosk/devices/fingerprint"
 	"github.com/absher-kiosk/kiosk/devices/fingerprint/synth"
 	"github.com/absher-kiosk/kiosk/kiosk/domain"
-	"github.com/absher-kiosk/kiosk/kiosk/flow"
 	"github.com/absher-kiosk/kiosk/kiosk/pii"
 )
 
 const (
-	fingerSeed = 77
-	password   = "Demo@2026"
-	registered = "+966500001234"
+	fingerSeed     = 77
+	walkUpPassword = "Demo@2026"
+	registered     = "+966500001234"
 )
 
-type clock struct {
+type fixedClock struct {
 	mu  sync.Mutex
 	now time.Time
 }
 
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *clock) Add(d time.Duration) {
+func (c *fixedClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *fixedClock) Add(d time.Duration) {
 	c.mu.Lock()
 	c.now = c.now.Add(d)
 	c.mu.Unlock()
 }
 
-type rig struct {
+type walkUp struct {
 	s     *central.Server
 	c     *Client
-	clk   *clock
+	clk   *fixedClock
 	id    string
 	noFPs string // a person with an account and no fingers
 }
 
-func start(t *testing.T) *rig {
+func startWalkUp(t *testing.T) *walkUp {
 	t.Helper()
 	id, _ := pii.WithCheckDigit("100000123")
 	other, _ := pii.WithCheckDigit("100000456")
-	hash := demo.HashPassword(password, []byte("0123456789abcdef"))
+	hash := demo.HashPassword(walkUpPassword, []byte("0123456789abcdef"))
 	ppl := []people.Person{
 		{ID: id, Kind: people.Citizen, NameEN: "Test Person", Mobile: registered, AbsherActive: true, PasswordHash: hash,
 			Fingers: []people.Finger{{Position: people.RightIndex, Seed: fingerSeed}}},
 		{ID: other, Kind: people.Citizen, NameEN: "No Fingers", Mobile: "+966500005678", AbsherActive: true, PasswordHash: hash},
 	}
-	clk := &clock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
+	clk := &fixedClock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
 	s, err := central.Start(context.Background(), central.Options{StateDir: t.TempDir(), Population: ppl, Clock: clk.Now,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
@@ -69,29 +68,27 @@ func start(t *testing.T) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := New(Options{URL: s.URL, TLS: tc, Timeout: 20 * time.Second, Clock: clk.Now})
+	c, err := New(Config{BaseURL: s.URL, KioskID: kiosk, TLS: tc, Timeout: 20 * time.Second, Clock: clk.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &rig{s: s, c: c, clk: clk, id: id, noFPs: other}
+	return &walkUp{s: s, c: c, clk: clk, id: id, noFPs: other}
 }
 
-var codeRE = regexp.MustCompile(`\b(\d{6})\b`)
-
-func (r *rig) lastCode(t *testing.T, mobile string) string {
+func (r *walkUp) lastCode(t *testing.T, mobile string) string {
 	t.Helper()
 	m, ok := r.s.SMSSink.Last(mobile)
 	if !ok {
 		t.Fatalf("no SMS went to %s", mobile)
 	}
-	code := codeRE.FindStringSubmatch(m.Text)
-	if code == nil {
+	code := codeRE.FindString(m.Text)
+	if code == "" {
 		t.Fatalf("SMS without a code: %q", m.Text)
 	}
-	return code[1]
+	return code
 }
 
-func record(t *testing.T, seed int64, src int64, pos int) []byte {
+func fingerRecord(t *testing.T, seed int64, src int64, pos int) []byte {
 	t.Helper()
 	img := synth.NewFinger(seed).Capture(rand.New(rand.NewSource(src)))
 	rec, _, err := fingerprint.Record(&fingerprint.Capture{Image: img, DPI: 500}, pos)
@@ -101,7 +98,7 @@ func record(t *testing.T, seed int64, src int64, pos int) []byte {
 	return rec
 }
 
-func refusal(t *testing.T, err error, code domain.ProblemCode) *domain.Refusal {
+func wantRefusal(t *testing.T, err error, code domain.ProblemCode) *domain.Refusal {
 	t.Helper()
 	var r *domain.Refusal
 	if !errors.As(err, &r) || r.Code != code {
@@ -111,7 +108,7 @@ func refusal(t *testing.T, err error, code domain.ProblemCode) *domain.Refusal {
 }
 
 func TestFingerprintAndMobileChangeOverTLS(t *testing.T) {
-	r := start(t)
+	r := startWalkUp(t)
 	ctx := context.Background()
 	v, err := r.c.StartVerification(ctx, r.id)
 	if err != nil {
@@ -121,11 +118,11 @@ func TestFingerprintAndMobileChangeOverTLS(t *testing.T) {
 		t.Fatalf("verification %+v", v)
 	}
 	// Someone else's finger: a miss with the tries left, not an error.
-	res, err := r.c.VerifyFinger(ctx, v.Ref, record(t, 4242, 1, fingerprint.RightIndex), fingerprint.RightIndex)
+	res, err := r.c.VerifyFinger(ctx, v.Ref, fingerRecord(t, 4242, 1, fingerprint.RightIndex), fingerprint.RightIndex)
 	if err != nil || res.Matched || res.TriesLeft != 2 {
 		t.Fatalf("other finger: %+v, %v", res, err)
 	}
-	res, err = r.c.VerifyFinger(ctx, v.Ref, record(t, fingerSeed, 99, fingerprint.RightIndex), fingerprint.RightIndex)
+	res, err = r.c.VerifyFinger(ctx, v.Ref, fingerRecord(t, fingerSeed, 99, fingerprint.RightIndex), fingerprint.RightIndex)
 	if err != nil || !res.Matched || res.Identified.Token == "" {
 		t.Fatalf("own finger: %+v, %v", res, err)
 	}
@@ -141,14 +138,14 @@ func TestFingerprintAndMobileChangeOverTLS(t *testing.T) {
 	}
 	code := r.lastCode(t, newMobile)
 	_, err = r.c.RequestMobileCode(ctx, token, newMobile)
-	refusal(t, err, domain.ProblemResendTooSoon)
+	wantRefusal(t, err, domain.ProblemResendTooSoon)
 
 	wrong := "000000"
 	if wrong == code {
 		wrong = "111111"
 	}
 	_, err = r.c.ConfirmMobile(ctx, token, newMobile, wrong)
-	refusal(t, err, domain.ProblemCodeWrong)
+	wantRefusal(t, err, domain.ProblemCodeWrong)
 	g, err := r.c.ConfirmMobile(ctx, token, newMobile, code)
 	if err != nil {
 		t.Fatal(err)
@@ -158,11 +155,11 @@ func TestFingerprintAndMobileChangeOverTLS(t *testing.T) {
 	}
 	// The challenge is spent: confirming again needs a new code.
 	_, err = r.c.ConfirmMobile(ctx, token, newMobile, code)
-	refusal(t, err, domain.ProblemCodeExpired)
+	wantRefusal(t, err, domain.ProblemCodeExpired)
 }
 
 func TestFallbackPasswordAndCodeOverTLS(t *testing.T) {
-	r := start(t)
+	r := startWalkUp(t)
 	ctx := context.Background()
 	v, err := r.c.StartVerification(ctx, r.noFPs)
 	if err != nil {
@@ -172,8 +169,8 @@ func TestFallbackPasswordAndCodeOverTLS(t *testing.T) {
 		t.Fatalf("verification %+v", v)
 	}
 	_, err = r.c.VerifyPassword(ctx, v.Ref, "wrong")
-	refusal(t, err, domain.ProblemWrongPassword)
-	sent, err := r.c.VerifyPassword(ctx, v.Ref, password)
+	wantRefusal(t, err, domain.ProblemWrongPassword)
+	sent, err := r.c.VerifyPassword(ctx, v.Ref, walkUpPassword)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,7 +178,7 @@ func TestFallbackPasswordAndCodeOverTLS(t *testing.T) {
 		t.Fatalf("sent to %q", sent.MaskedMobile)
 	}
 	_, err = r.c.ResendCode(ctx, v.Ref)
-	if rr := refusal(t, err, domain.ProblemResendTooSoon); rr.RetryAfter <= 0 {
+	if rr := wantRefusal(t, err, domain.ProblemResendTooSoon); rr.RetryAfter <= 0 {
 		t.Fatalf("resend too soon without a wait: %+v", rr)
 	}
 	r.clk.Add(central.SMSResendAfter)
@@ -189,25 +186,25 @@ func TestFallbackPasswordAndCodeOverTLS(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = r.c.VerifyCode(ctx, v.Ref, "12345")
-	refusal(t, err, domain.ProblemCodeWrong)
+	wantRefusal(t, err, domain.ProblemCodeWrong)
 	id, err := r.c.VerifyCode(ctx, v.Ref, r.lastCode(t, "+966500005678"))
 	if err != nil || id.Token == "" {
 		t.Fatalf("identified %+v, %v", id, err)
 	}
 	// A finished verification cannot be used again.
 	_, err = r.c.VerifyCode(ctx, v.Ref, "123456")
-	refusal(t, err, domain.ProblemSessionExpired)
+	wantRefusal(t, err, domain.ProblemSessionExpired)
 }
 
 func TestFingerprintLockOverTLS(t *testing.T) {
-	r := start(t)
+	r := startWalkUp(t)
 	ctx := context.Background()
 	v, err := r.c.StartVerification(ctx, r.id)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec := record(t, 5151, 3, fingerprint.LeftIndex)
-	var res flow.FingerResult
+	rec := fingerRecord(t, 5151, 3, fingerprint.LeftIndex)
+	var res domain.FingerResult
 	for range 3 {
 		if res, err = r.c.VerifyFinger(ctx, v.Ref, rec, fingerprint.LeftIndex); err != nil {
 			t.Fatal(err)
@@ -217,25 +214,25 @@ func TestFingerprintLockOverTLS(t *testing.T) {
 		t.Fatalf("third miss: %+v", res)
 	}
 	_, err = r.c.StartVerification(ctx, r.id)
-	refusal(t, err, domain.ProblemLocked)
+	wantRefusal(t, err, domain.ProblemLocked)
 }
 
 func TestRefusedIDs(t *testing.T) {
-	r := start(t)
+	r := startWalkUp(t)
 	unknown, _ := pii.WithCheckDigit("199999999")
 	_, err := r.c.StartVerification(context.Background(), unknown)
-	refusal(t, err, domain.ProblemUnknownPerson)
+	wantRefusal(t, err, domain.ProblemUnknownPerson)
 	_, err = r.c.StartVerification(context.Background(), "1000001230")
 	if r.id == "1000001230" {
 		t.Skip("the test ID happens to end in 0")
 	}
-	refusal(t, err, pii.BadCheckDigit)
+	wantRefusal(t, err, pii.BadCheckDigit)
 	_, err = r.c.RequestMobileCode(context.Background(), "not-a-token", "+966512345678")
-	refusal(t, err, domain.ProblemSessionExpired)
+	wantRefusal(t, err, domain.ProblemSessionExpired)
 }
 
-func TestUnreachable(t *testing.T) {
-	r := start(t)
+func TestWalkUpUnreachable(t *testing.T) {
+	r := startWalkUp(t)
 	tc, _ := r.s.ClientTLS("kiosk-001")
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -243,7 +240,7 @@ func TestUnreachable(t *testing.T) {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	c, err := New(Options{URL: "https://" + addr, TLS: tc, Timeout: 2 * time.Second})
+	c, err := New(Config{BaseURL: "https://" + addr, KioskID: kiosk, TLS: tc, Timeout: 2 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -251,7 +248,7 @@ func TestUnreachable(t *testing.T) {
 		t.Fatalf("closed port: %v", err)
 	}
 	// A certificate the centre does not know: a TLS failure is a transport failure too.
-	other, err := New(Options{URL: r.s.URL, TLS: &tlsNoCA, Timeout: 2 * time.Second})
+	other, err := New(Config{BaseURL: r.s.URL, KioskID: kiosk, TLS: &tls.Config{}, Timeout: 2 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -266,8 +263,8 @@ func TestUnreachable(t *testing.T) {
 	}
 }
 
-func TestNewRefusesBadOptions(t *testing.T) {
-	for _, o := range []Options{{URL: "http://127.0.0.1:1", TLS: &tlsNoCA}, {URL: "https://127.0.0.1:1"}, {URL: "::", TLS: &tlsNoCA}} {
+func TestNewRefusesBadTLSOrURL(t *testing.T) {
+	for _, o := range []Config{{BaseURL: "http://127.0.0.1:1", KioskID: kiosk, TLS: &tls.Config{}}, {BaseURL: "https://127.0.0.1:1", KioskID: kiosk}, {BaseURL: "::", KioskID: kiosk, TLS: &tls.Config{}}} {
 		if _, err := New(o); err == nil {
 			t.Errorf("%+v accepted", o)
 		}

@@ -1,7 +1,6 @@
-package centre
+package client
 
 import (
-	"crypto/tls"
 	"errors"
 	"testing"
 
@@ -9,9 +8,7 @@ import (
 	"github.com/absher-kiosk/kiosk/sync/api"
 )
 
-var tlsNoCA = tls.Config{}
-
-func TestDecodeAnswerBadInput(t *testing.T) {
+func TestAnswerBadInput(t *testing.T) {
 	tests := []struct {
 		name   string
 		status int
@@ -42,8 +39,7 @@ func TestDecodeAnswerBadInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var v api.Verification
-			err := decodeAnswer("/x", tt.status, []byte(tt.body), &v)
+			_, err := answer[api.Verification](tt.status, nil, []byte(tt.body))
 			if !tt.want(err) {
 				t.Fatalf("got %v", err)
 			}
@@ -51,9 +47,9 @@ func TestDecodeAnswerBadInput(t *testing.T) {
 	}
 }
 
-func TestDecodeAnswerGood(t *testing.T) {
-	var v api.Verification
-	if err := decodeAnswer("/x", 201, []byte(`{"verification_id":"abc","id_masked":"******1234","methods":["fingerprint"],"finger_tries_left":3,"expires_at":"2026-11-23T09:00:00Z"}`), &v); err != nil {
+func TestAnswerGood(t *testing.T) {
+	v, err := answer[api.Verification](201, nil, []byte(`{"verification_id":"abc","id_masked":"******1234","methods":["fingerprint"],"finger_tries_left":3,"expires_at":"2026-11-23T09:00:00Z"}`))
+	if err != nil {
 		t.Fatal(err)
 	}
 	if v.ID != "abc" || len(v.Methods) != 1 {
@@ -61,15 +57,14 @@ func TestDecodeAnswerGood(t *testing.T) {
 	}
 }
 
-func FuzzDecodeAnswer(f *testing.F) {
+func FuzzAnswer(f *testing.F) {
 	f.Add(200, []byte(`{"verification_id":"a","methods":[]}`))
 	f.Add(401, []byte(`{"error":{"code":"fingerprint_no_match","message":"m","tries_left":1}}`))
 	f.Add(423, []byte(`{"error":{"code":"fingerprint_attempts_exceeded","message":"m","retry_after_seconds":-5}}`))
 	f.Add(500, []byte(`{`))
 	f.Add(200, []byte("\xff\x00"))
 	f.Fuzz(func(t *testing.T, status int, body []byte) {
-		var v api.Verification
-		err := decodeAnswer("/x", status, body, &v)
+		_, err := answer[api.Verification](status, nil, body)
 		if status < 200 || status >= 300 {
 			if err == nil {
 				t.Fatalf("status %d accepted", status)
