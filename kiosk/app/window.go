@@ -3,11 +3,14 @@ package app
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
+	"os/signal"
 	"path/filepath"
+	"syscall"
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
@@ -19,6 +22,57 @@ import (
 	"github.com/absher-kiosk/kiosk/kiosk/ui"
 	"github.com/absher-kiosk/kiosk/kiosk/watchdog"
 )
+
+// Around starts what a program runs around the kiosk (the demo's centre and
+// printer emulator) once the log is open, and returns the options that hand
+// those parts to the kiosk and a stop that runs after the kiosk has closed.
+type Around func(ctx context.Context, cfg config.Config, log *slog.Logger) (Options, func(), error)
+
+// Main is the whole of a kiosk program: it reads the command line (-config,
+// -windowed and whatever flags the program added to fs), loads the
+// configuration, opens the log, runs the kiosk until a signal or the
+// kiosk's own exit, and returns the status to exit with: 2 for a bad
+// command line or configuration, 1 when the kiosk cannot start, else Run's.
+// around may be nil.
+func Main(fs *flag.FlagSet, args []string, version string, around Around) int {
+	name := fs.Name()
+	cfgPath := fs.String("config", "", "TOML configuration `file` (default: the built-in configuration)")
+	windowed := fs.Bool("windowed", false, "run in a window instead of full screen")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	cfg, err := config.Load(*cfgPath)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, name+":", err)
+		return 2
+	}
+	log, logPath, logFile, err := OpenLog(cfg)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, name+":", err)
+		return 1
+	}
+	defer logFile.Close()
+	slog.SetDefault(log)
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	var o Options
+	if around != nil {
+		var stopAround func()
+		if o, stopAround, err = around(ctx, cfg, log); err != nil {
+			log.Error(name+" cannot start", "err", err)
+			fmt.Fprintln(os.Stderr, name+":", err)
+			return 1
+		}
+		// The kiosk stops before the parts it talks to.
+		defer stopAround()
+	}
+	o.Version, o.LogPath = version, logPath
+	code, err := Run(ctx, cfg, log, o, *windowed)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, name+":", err)
+	}
+	return code
+}
 
 // OpenLog creates the kiosk's state folder and opens its log there (or
 // where kiosk.log_file says); it returns the logger, the log file's path
