@@ -105,7 +105,7 @@ func ToUI(v flow.View) ui.View {
 	case flow.StepLanguage:
 		u.Screen = ui.ScreenLanguage
 	case flow.StepIDEntry:
-		u.Screen, u.MaxDigits, u.Entry = ui.ScreenID, v.MaxEntry, v.Entry
+		u.Screen, u.Places, u.Entry = ui.ScreenID, v.EntryPlaces, v.Entry
 	case flow.StepMenu, flow.StepIdentify:
 		// Starting the identification happens on the menu: a failure is
 		// shown there and choosing the service again retries it.
@@ -129,11 +129,11 @@ func ToUI(v flow.View) ui.View {
 		// it in Entry only when the person asked.
 		u.Screen, u.Entry, u.CanReveal, u.Revealed = ui.ScreenPassword, v.Entry, v.CanReveal, v.Revealed
 	case flow.StepMobileEntry:
-		u.Screen, u.MaxDigits, u.Entry = ui.ScreenMobile, v.MaxEntry, v.Entry
+		u.Screen, u.Places, u.Entry = ui.ScreenMobile, v.EntryPlaces, v.Entry
 	case flow.StepFallbackCode, flow.StepMobileCode, flow.StepSubmitting:
-		u.Screen, u.MaxDigits, u.Entry = ui.ScreenCode, v.MaxEntry, v.Entry
+		u.Screen, u.Places, u.Entry = ui.ScreenCode, v.EntryPlaces, v.Entry
 		if v.Step == flow.StepSubmitting {
-			u.MaxDigits = codeDigits
+			u.Places = codeDigits
 		}
 		u.MobileLast4 = last4(v.MaskedMobile)
 		u.ResendIn = seconds(v.ResendIn)

@@ -70,6 +70,7 @@ type View struct {
 	CodeTriesLeft  int
 	Entry          string // the current field for echo; the password is bullets
 	MaxEntry       int    // how many runes the current field takes
+	EntryPlaces    int    // its usual length, for the places the screen draws (≤ MaxEntry)
 	MaskedMobile   string // the number a code was sent to, masked
 	Name           string // the person's display name once identified
 	Reference      string

@@ -195,6 +195,7 @@ func (m *Machine) viewLocked() View {
 		Name:           string(d.Name),
 		Entry:          string(d.Entry),
 		MaxEntry:       maxEntry(m.step),
+		EntryPlaces:    entryPlaces(m.step),
 		IdleWarning:    m.warning,
 		CanFallback:    m.hasAccount && (m.step == StepFingerprint || m.step == StepIdentify),
 	}
@@ -228,12 +229,24 @@ func (m *Machine) viewLocked() View {
 	return v
 }
 
+// entryPlaces is the usual length of the field being typed: what the
+// screen draws places for before anything is typed. A mobile number's
+// places are its local form, 05XXXXXXXX, which most people type; the
+// international forms are longer and the line grows with them.
+func entryPlaces(s Step) int {
+	if s == StepMobileEntry {
+		return 10
+	}
+	return maxEntry(s)
+}
+
 func maxEntry(s Step) int {
 	switch s {
 	case StepIDEntry:
 		return 10
 	case StepMobileEntry:
-		return 16
+		// The longest form a digits-only keypad can type: 009665XXXXXXXX.
+		return 14
 	case StepFallbackPassword:
 		return 64
 	case StepFallbackCode, StepMobileCode:

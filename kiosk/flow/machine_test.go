@@ -692,3 +692,18 @@ func testConcurrentDelivery(t *testing.T) {
 	r.m.Send(Cancel{})
 	r.want(StepAttract)
 }
+
+// TestMobileEntryTakesTheLongestForm: the screen draws the local form's
+// ten places, but the field takes the longest form a digits-only keypad
+// can type (009665XXXXXXXX) and no more.
+func TestMobileEntryTakesTheLongestForm(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r := newRig(t)
+		r.walk(StepMobileEntry)
+		if v := r.m.View(); v.EntryPlaces != 10 || v.MaxEntry != 14 {
+			t.Fatalf("mobile entry: %d places of at most %d, want 10 of 14", v.EntryPlaces, v.MaxEntry)
+		}
+		r.typeIn("009665123456789") // one digit too many: the last is not taken
+		r.want(StepMobileCode)
+	})
+}

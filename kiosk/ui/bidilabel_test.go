@@ -82,13 +82,13 @@ func TestBidiLabelWrapsBeforeReordering(t *testing.T) {
 // image, at the reference 1080×1920 size.
 func BenchmarkTapToNextScreen(b *testing.B) {
 	a, w := newWindow(b, portrait)
-	m := &machine{v: View{Screen: ScreenID, Lang: "ar", Entry: "1012345678", MaxDigits: 10}}
+	m := &machine{v: View{Screen: ScreenID, Lang: "ar", Entry: "1012345678", Places: 10}}
 	if _, err := New(a, w, m, Options{}); err != nil {
 		b.Fatal(err)
 	}
 	var times []time.Duration
 	for b.Loop() {
-		m.set(View{Screen: ScreenID, Lang: "ar", Entry: "1012345678", MaxDigits: 10})
+		m.set(View{Screen: ScreenID, Lang: "ar", Entry: "1012345678", Places: 10})
 		ok := findButtonB(b, w, "تأكيد")
 		start := time.Now()
 		test.Tap(ok)

@@ -35,7 +35,7 @@ func TestLongMobileEntryFits(t *testing.T) {
 		for _, lang := range []string{i18n.Arabic, i18n.English} {
 			for _, size := range []fyne.Size{portrait, landscape} {
 				a, w := newWindow(t, size)
-				v := View{Screen: ScreenMobile, Lang: lang, Entry: "00966512345678", MaxDigits: 16}
+				v := View{Screen: ScreenMobile, Lang: lang, Entry: "00966512345678", Places: 16}
 				if _, err := New(a, w, &machine{v: v}, Options{LargeText: s.LargeText}); err != nil {
 					t.Fatal(err)
 				}

@@ -259,7 +259,7 @@ const longestEntryAtHugeSize = 10
 // (the mobile number's international forms) is drawn a size smaller, so
 // every place fits the glass in both orientations and text sizes.
 func (c *screen) entryLine() fyne.CanvasObject {
-	n := max(c.v.MaxDigits, len(c.v.Entry))
+	n := max(c.v.Places, len(c.v.Entry))
 	shown := c.v.Entry + strings.Repeat("_", n-len(c.v.Entry))
 	l := NewBidiLabel(strings.Join(strings.Split(shown, ""), " "), text.LTR)
 	l.TextSize = c.s.textSize(sizeHuge)

@@ -42,9 +42,9 @@ func (m *machine) Send(e Event) {
 	case EvTouch:
 		v = View{Screen: ScreenLanguage}
 	case EvLanguage:
-		v = View{Screen: ScreenID, Lang: e.Value, MaxDigits: 10}
+		v = View{Screen: ScreenID, Lang: e.Value, Places: 10}
 	case EvKey:
-		if len(v.Entry) < v.MaxDigits {
+		if len(v.Entry) < v.Places {
 			v.Entry += string(e.Key)
 		}
 	case EvDelete:
@@ -56,7 +56,7 @@ func (m *machine) Send(e Event) {
 		case ScreenID:
 			v = View{Screen: ScreenMenu, Lang: v.Lang, Services: []domain.ServiceID{"update_mobile", "print_document"}}
 		case ScreenMobile:
-			v = View{Screen: ScreenCode, Lang: v.Lang, MaxDigits: 6, MobileLast4: v.Entry[max(0, len(v.Entry)-4):], ResendIn: 30}
+			v = View{Screen: ScreenCode, Lang: v.Lang, Places: 6, MobileLast4: v.Entry[max(0, len(v.Entry)-4):], ResendIn: 30}
 		}
 	case EvService:
 		v = View{Screen: ScreenFinger, Lang: v.Lang, Finger: "right_index", TriesLeft: 3}
@@ -122,8 +122,8 @@ func screens(lang string) map[string]View {
 	return map[string]View{
 		"attract":  {Screen: ScreenAttract},
 		"language": {Screen: ScreenLanguage},
-		"id":       {Screen: ScreenID, Lang: lang, Entry: "10000", MaxDigits: 10},
-		"id_problem": {Screen: ScreenID, Lang: lang, Entry: "1000000001", MaxDigits: 10,
+		"id":       {Screen: ScreenID, Lang: lang, Entry: "10000", Places: 10},
+		"id_problem": {Screen: ScreenID, Lang: lang, Entry: "1000000001", Places: 10,
 			Problem: "id_checksum", TriesLeft: 2},
 		"menu":   {Screen: ScreenMenu, Lang: lang, Services: domain.Services()},
 		"finger": {Screen: ScreenFinger, Lang: lang, Finger: "right_index", TriesLeft: 3},
@@ -132,14 +132,14 @@ func screens(lang string) map[string]View {
 		"password":         {Screen: ScreenPassword, Lang: lang, Entry: "•••••", CanReveal: true},
 		"password_problem": {Screen: ScreenPassword, Lang: lang, Problem: "password_wrong"},
 		"busy":             {Screen: ScreenPassword, Lang: lang, Busy: true},
-		"mobile":           {Screen: ScreenMobile, Lang: lang, Entry: "0551", MaxDigits: 10},
-		"code":             {Screen: ScreenCode, Lang: lang, Entry: "12", MaxDigits: 6, MobileLast4: "4567", ResendIn: 11},
+		"mobile":           {Screen: ScreenMobile, Lang: lang, Entry: "0551", Places: 10},
+		"code":             {Screen: ScreenCode, Lang: lang, Entry: "12", Places: 6, MobileLast4: "4567", ResendIn: 11},
 		"result":           {Screen: ScreenResult, Lang: lang, Done: true},
 		"queued":           {Screen: ScreenResult, Lang: lang, Reference: "K-20261123-0042"},
 		"receipt":          {Screen: ScreenReceipt, Lang: lang},
 		"thanks":           {Screen: ScreenThanks, Lang: lang},
 		"error":            {Screen: ScreenError, Lang: lang, Problem: "central_unreachable"},
-		"idle":             {Screen: ScreenMobile, Lang: lang, Entry: "05", MaxDigits: 10, IdleWarning: true, IdleLeft: 20},
+		"idle":             {Screen: ScreenMobile, Lang: lang, Entry: "05", Places: 10, IdleWarning: true, IdleLeft: 20},
 	}
 }
 
@@ -293,9 +293,9 @@ func TestWalkAndWipe(t *testing.T) {
 		t.Fatalf("after Confirm the step is %s, want menu", m.v.Screen)
 	}
 	// A later step shows the person and the number being entered.
-	m.set(View{Screen: ScreenMobile, Lang: "en", Entry: mobile, MaxDigits: 10, Problem: ""})
+	m.set(View{Screen: ScreenMobile, Lang: "en", Entry: mobile, Places: 10, Problem: ""})
 	m.set(View{Screen: ScreenResult, Lang: "en", Done: true})
-	m.set(View{Screen: ScreenMobile, Lang: "en", Entry: mobile[:6], MaxDigits: 10})
+	m.set(View{Screen: ScreenMobile, Lang: "en", Entry: mobile[:6], Places: 10})
 	// The fallback's password, shown at the person's request.
 	m.set(View{Screen: ScreenPassword, Lang: "en", Entry: password, CanReveal: true, Revealed: true})
 	w.Canvas().Focus(nil)
@@ -324,7 +324,7 @@ func TestWalkAndWipe(t *testing.T) {
 // Arabic-Indic digits included.
 func TestPhysicalKeyboard(t *testing.T) {
 	a, w := newWindow(t, portrait)
-	m := &machine{v: View{Screen: ScreenID, Lang: "ar", MaxDigits: 10}}
+	m := &machine{v: View{Screen: ScreenID, Lang: "ar", Places: 10}}
 	if _, err := New(a, w, m, Options{}); err != nil {
 		t.Fatal(err)
 	}
@@ -370,12 +370,12 @@ func TestDisplayOptions(t *testing.T) {
 // Switching language rebuilds the screen in the new language and direction.
 func TestLiveLanguageSwitch(t *testing.T) {
 	a, w := newWindow(t, portrait)
-	m := &machine{v: View{Screen: ScreenID, Lang: "en", MaxDigits: 10}}
+	m := &machine{v: View{Screen: ScreenID, Lang: "en", Places: 10}}
 	if _, err := New(a, w, m, Options{}); err != nil {
 		t.Fatal(err)
 	}
 	findButton(t, w, "Confirm")
-	m.set(View{Screen: ScreenID, Lang: "ar", MaxDigits: 10})
+	m.set(View{Screen: ScreenID, Lang: "ar", Places: 10})
 	b := findButton(t, w, "تأكيد")
 	// In Arabic the Cancel button sits at the left end of the top bar.
 	cancel := findButton(t, w, "إلغاء")

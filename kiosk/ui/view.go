@@ -32,8 +32,8 @@ type View struct {
 	Screen Screen
 	Lang   string // "ar" or "en"
 
-	Entry     string // digits typed so far on a keypad step
-	MaxDigits int    // how many digits the keypad step takes
+	Entry  string // digits typed so far on a keypad step
+	Places int    // places the entry line draws before anything is typed; longer input grows the line
 
 	Services []domain.ServiceID // offered on the menu, message ServiceID.MessageKey
 	Finger   string             // finger to use: "right_index" or "left_index"

@@ -129,7 +129,7 @@ func TestRealWindowKeyboardAndPaint(t *testing.T) {
 			t.Skipf("%s is missing (Debian packages xdotool, imagemagick): %v", tool, err)
 		}
 	}
-	m := &machine{v: ui.View{Screen: ui.ScreenID, Lang: "ar", MaxDigits: 10}, keys: make(chan rune, 16)}
+	m := &machine{v: ui.View{Screen: ui.ScreenID, Lang: "ar", Places: 10}, keys: make(chan rune, 16)}
 	shown := make(chan error, 1)
 	fyne.Do(func() {
 		w := fyneApp.NewWindow("kiosk")
