@@ -463,3 +463,9 @@ func checkLicenceRenewal(in Input, d *decision) error {
 	}
 	return nil
 }
+
+// ExitReentryExpiry is the last day of an exit/re-entry visa of months
+// issued today.
+func ExitReentryExpiry(today time.Time, months int) time.Time {
+	return civil(today).AddDate(0, months, 0)
+}
