@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/absher-kiosk/kiosk/central/civil"
 	"github.com/absher-kiosk/kiosk/central/people"
 	"github.com/absher-kiosk/kiosk/sync/api"
 )
@@ -26,14 +27,12 @@ var (
 
 var riyadhTest = time.FixedZone("AST", 3*3600)
 
-// calDay is a stored date as the records keep it (the rules' own tests
-// store days as Riyadh midnight).
-func calDay(s string) time.Time {
-	t, err := time.Parse(time.DateOnly, s)
+func calDay(s string) civil.Date {
+	d, err := civil.Parse(s)
 	if err != nil {
 		panic(err)
 	}
-	return t
+	return d
 }
 
 func calendarPopulation() []people.Person {

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/absher-kiosk/kiosk/central/civil"
 	"github.com/absher-kiosk/kiosk/central/people"
 	"github.com/absher-kiosk/kiosk/kiosk/domain"
 )
@@ -15,27 +16,29 @@ import (
 // midnight (00:30, when UTC still shows the day before) and just before it
 // (23:30), across month ends and 29 February.
 
+// ast is Riyadh's offset written out, so the tests do not lean on the zone
+// the code under test loads.
 var ast = time.FixedZone("AST", 3*3600)
 
-// on is a stored date: a civil day as a record holds it.
-func on(s string) time.Time {
-	t, err := time.ParseInLocation(time.DateOnly, s, ast)
+// on is a stored date.
+func on(s string) civil.Date {
+	d, err := civil.Parse(s)
 	if err != nil {
 		panic(err)
 	}
-	return t
+	return d
 }
 
-// at is the centre's idea of today when its clock shows hhmm in Riyadh.
-func at(s, hhmm string) time.Time {
+// at is the centre's today when its clock shows hhmm in Riyadh.
+func at(s, hhmm string) civil.Date {
 	t, err := time.ParseInLocation(time.DateOnly+" 15:04", s+" "+hhmm, ast)
 	if err != nil {
 		panic(err)
 	}
-	return t
+	return civil.Of(t)
 }
 
-func str(d time.Time) string { return d.In(ast).Format(time.DateOnly) }
+func str(d civil.Date) string { return d.String() }
 
 var clockTimes = []string{"00:30", "23:30"}
 
@@ -100,16 +103,16 @@ func TestExtensionWindowOnRiyadhDays(t *testing.T) {
 				h, v := host(), visitor()
 				exp := on(c.expiry)
 				v.Visas[0].Expiry = exp
-				v.Passport.Expiry = exp.AddDate(2, 0, 0)
-				v.Insurance.Start = exp.AddDate(0, -6, 0)
-				v.Insurance.End = exp.AddDate(0, 6, 0)
+				v.Passport.Expiry = exp.AddYears(2)
+				v.Insurance.Start = exp.AddMonths(-6)
+				v.Insurance.End = exp.AddMonths(6)
 				got, a := reasonsOf(t, domain.VisaExtension, Input{Today: at(c.today, hm), Applicant: h, Subject: v},
 					ReasonTooEarlyToExtend, ReasonVisaExpiredTooLong)
 				wantReasons(t, got, c.reason != "", c.reason)
 				if a.Details["current_expiry"] != c.expiry {
 					t.Errorf("current expiry %q, want %s", a.Details["current_expiry"], c.expiry)
 				}
-				if want := str(exp.AddDate(0, 0, VisaExtensionDays)); a.Details["new_expiry"] != want {
+				if want := str(exp.AddDays(VisaExtensionDays)); a.Details["new_expiry"] != want {
 					t.Errorf("new expiry %q, want %s", a.Details["new_expiry"], want)
 				}
 			})
@@ -287,7 +290,7 @@ func TestExitReentryInForceOnRiyadhDays(t *testing.T) {
 		for _, hm := range clockTimes {
 			t.Run(fmt.Sprintf("expiry %s, today %s %s", c.expiry, c.today, hm), func(t *testing.T) {
 				r := resident()
-				r.Passport.Expiry = on(c.today).AddDate(1, 0, 0)
+				r.Passport.Expiry = on(c.today).AddYears(1)
 				r.Visas = []people.Visa{{Number: "ER9", Kind: people.ExitReentrySingle, Status: people.VisaIssued, Expiry: on(c.expiry)}}
 				got, _ := reasonsOf(t, domain.ExitReentry, Input{Today: at(c.today, hm), Applicant: r, Options: single2}, ReasonExitReentryAlreadyIssued)
 				wantReasons(t, got, c.inForce, ReasonExitReentryAlreadyIssued)
