@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/absher-kiosk/kiosk/central/civil"
 	"github.com/absher-kiosk/kiosk/central/people"
 	"github.com/absher-kiosk/kiosk/central/rules"
 	"github.com/absher-kiosk/kiosk/kiosk/domain"
@@ -24,17 +25,13 @@ import (
 // outbox before it is delivered.
 const GrantTTL = 7 * 24 * time.Hour
 
-func day(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format("2006-01-02")
-}
+// day writes a recorded date for the wire; a missing one is "".
+func day(d civil.Date) string { return d.String() }
 
-func (s *Server) today() time.Time {
-	y, m, d := s.now().UTC().Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-}
+// today is the date in Riyadh on the centre's clock: between midnight and
+// 03:00 local time UTC still shows yesterday, and the rules are about the
+// kiosk's day.
+func (s *Server) today() civil.Date { return civil.Of(s.now()) }
 
 func (s *Server) profile(w http.ResponseWriter, r *http.Request, _ *session, p people.Person) {
 	out := api.Profile{IDNumber: p.ID, Kind: string(p.Kind), NameAR: p.NameAR, NameEN: p.NameEN, BirthDate: day(p.BirthDate),

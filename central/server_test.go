@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/absher-kiosk/kiosk/central/civil"
 	"github.com/absher-kiosk/kiosk/central/demo"
 	"github.com/absher-kiosk/kiosk/central/people"
 	"github.com/absher-kiosk/kiosk/kiosk/pii"
@@ -39,17 +40,18 @@ func mustID(p string) string {
 	return id
 }
 
-func population(today time.Time) []people.Person {
+func population(now time.Time) []people.Person {
+	today := civil.Of(now)
 	hash := demo.HashPassword(password, []byte("0123456789abcdef"))
 	return []people.Person{
 		{ID: idAli, Kind: people.Citizen, NameAR: "علي", NameEN: "Ali", Nationality: "SAU", Mobile: aliMobile, PasswordHash: hash, AbsherActive: true,
 			Fingers: []people.Finger{{Position: people.RightIndex, Seed: 1}, {Position: people.LeftIndex, Seed: 2}}, InsideKingdom: true,
-			Passport:  &people.Passport{Number: "A1", Issued: today.AddDate(-1, 0, 0), Expiry: today.AddDate(4, 0, 0)},
-			Fines:     []people.Fine{{Number: "F1", Code: "SPD", Violation: "Speeding", AmountSAR: 300, Date: today.AddDate(0, -1, 0)}},
-			Insurance: &people.Insurance{Provider: "Tawuniya", Policy: "P1", Start: today.AddDate(-1, 0, 0), End: today.AddDate(1, 0, 0)}},
+			Passport:  &people.Passport{Number: "A1", Issued: today.AddYears(-1), Expiry: today.AddYears(4)},
+			Fines:     []people.Fine{{Number: "F1", Code: "SPD", Violation: "Speeding", AmountSAR: 300, Date: today.AddMonths(-1)}},
+			Insurance: &people.Insurance{Provider: "Tawuniya", Policy: "P1", Start: today.AddYears(-1), End: today.AddYears(1)}},
 		{ID: idSara, Kind: people.Resident, NameEN: "Sara", Nationality: "IND", Mobile: "+966500000002", PasswordHash: hash, AbsherActive: true, InsideKingdom: true},
 		{ID: idVisitor, Kind: people.Visitor, NameEN: "Guest", Nationality: "EGY", HostID: idAli, InsideKingdom: true,
-			Visas: []people.Visa{{Number: "V1", Kind: people.VisitVisa, Status: people.VisaIssued, Issued: today.AddDate(0, -3, 0), Expiry: today.AddDate(0, 0, 2)}}},
+			Visas: []people.Visa{{Number: "V1", Kind: people.VisitVisa, Status: people.VisaIssued, Issued: today.AddMonths(-3), Expiry: today.AddDays(2)}}},
 		{ID: idNoAcct, Kind: people.Citizen, NameEN: "Omar", Fingers: []people.Finger{{Position: people.RightIndex, Seed: 3}}},
 	}
 }

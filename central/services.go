@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/absher-kiosk/kiosk/central/civil"
 	"github.com/absher-kiosk/kiosk/central/demo"
 	"github.com/absher-kiosk/kiosk/central/people"
 	"github.com/absher-kiosk/kiosk/central/rules"
@@ -425,9 +426,9 @@ func (s *Server) effect(service domain.ServiceID, applicant, subject people.Pers
 		u.AbsherActive = true
 		u.Mobile = req.Options["mobile"]
 	case domain.VisaExtension:
-		newExp, err := time.Parse(time.DateOnly, out.Details["new_expiry"])
+		newExp, err := civil.Parse(out.Details["new_expiry"])
 		if err != nil {
-			return nil, fmt.Errorf("visa extension: new expiry %q: %w", out.Details["new_expiry"], err)
+			return nil, fmt.Errorf("visa extension: new expiry: %w", err)
 		}
 		found := false
 		for i := range u.Visas {
@@ -446,15 +447,18 @@ func (s *Server) effect(service domain.ServiceID, applicant, subject people.Pers
 		if req.Options["visa_type"] == "multiple" {
 			kind = people.ExitReentryMultiple
 		}
-		v := people.Visa{Number: "ER" + strings.ToUpper(s.token(4)), Kind: kind, Status: people.VisaIssued, Issued: today, Expiry: today.AddDate(0, months, 0)}
+		v := people.Visa{Number: "ER" + strings.ToUpper(s.token(4)), Kind: kind, Status: people.VisaIssued, Issued: today, Expiry: rules.ExitReentryExpiry(today, months)}
 		u.Visas = append(u.Visas, v)
 		out.Details["visa"] = v.Number
 		out.Details["expiry"] = day(v.Expiry)
 		consumeBill(&u, service, u.ID, out.FeeSAR)
 	case domain.LicenceRenewal:
-		newExp, err := time.Parse(time.DateOnly, out.Details["new_expiry"])
-		if err != nil || u.Licence == nil {
-			return nil, fmt.Errorf("licence renewal: new expiry %q: %v", out.Details["new_expiry"], err)
+		if u.Licence == nil {
+			return nil, errors.New("licence renewal: no licence in the record")
+		}
+		newExp, err := civil.Parse(out.Details["new_expiry"])
+		if err != nil {
+			return nil, fmt.Errorf("licence renewal: new expiry: %w", err)
 		}
 		u.Licence.Expiry = newExp
 		consumeBill(&u, service, u.ID, out.FeeSAR)

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/absher-kiosk/kiosk/central/civil"
 	"github.com/absher-kiosk/kiosk/central/people"
 	"github.com/absher-kiosk/kiosk/devices/fingerprint/fir"
 	"github.com/absher-kiosk/kiosk/kiosk/domain"
@@ -76,42 +77,43 @@ var (
 
 var twoFingers = []people.Finger{{Position: people.RightIndex, Seed: 1}, {Position: people.LeftIndex, Seed: 2}}
 
-func servicePopulation(today time.Time) []people.Person {
-	d := func(days int) time.Time { return today.AddDate(0, 0, days) }
-	pass := func(exp time.Time) *people.Passport {
-		return &people.Passport{Number: "P" + exp.Format("060102"), Issued: today.AddDate(-2, 0, 0), Expiry: exp}
+func servicePopulation(now time.Time) []people.Person {
+	today := civil.Of(now)
+	d := func(days int) civil.Date { return today.AddDays(days) }
+	pass := func(exp civil.Date) *people.Passport {
+		return &people.Passport{Number: "P" + strings.ReplaceAll(exp.String()[2:], "-", ""), Issued: today.AddYears(-2), Expiry: exp}
 	}
 	citizen := func(id string) people.Person {
 		return people.Person{ID: id, Kind: people.Citizen, NameEN: "C", NameAR: "م", Mobile: "+966500000100", Fingers: twoFingers,
-			InsideKingdom: true, AbsherActive: true, PasswordHash: "x", Passport: pass(today.AddDate(5, 0, 0))}
+			InsideKingdom: true, AbsherActive: true, PasswordHash: "x", Passport: pass(today.AddYears(5))}
 	}
-	resident := func(id string, passExp time.Time) people.Person {
+	resident := func(id string, passExp civil.Date) people.Person {
 		p := citizen(id)
 		p.Kind = people.Resident
 		p.Passport = pass(passExp)
 		return p
 	}
-	visitor := func(id string, expiry, insEnd time.Time, billPaid bool) people.Person {
+	visitor := func(id string, expiry, insEnd civil.Date, billPaid bool) people.Person {
 		return people.Person{ID: id, Kind: people.Visitor, NameEN: "V", HostID: idHost, InsideKingdom: true,
-			Passport:  pass(today.AddDate(2, 0, 0)),
-			Visas:     []people.Visa{{Number: "VV" + id[6:], Kind: people.VisitVisa, Status: people.VisaIssued, Issued: today.AddDate(0, -3, 0), Expiry: expiry}},
-			Insurance: &people.Insurance{Provider: "Tawuniya", Policy: "I" + id[6:], Start: today.AddDate(0, -3, 0), End: insEnd},
+			Passport:  pass(today.AddYears(2)),
+			Visas:     []people.Visa{{Number: "VV" + id[6:], Kind: people.VisitVisa, Status: people.VisaIssued, Issued: today.AddMonths(-3), Expiry: expiry}},
+			Insurance: &people.Insurance{Provider: "Tawuniya", Policy: "I" + id[6:], Start: today.AddMonths(-3), End: insEnd},
 			Bills:     []people.Bill{{Number: "B" + id[6:], Service: "visa_extension", SubjectID: id, AmountSAR: 100, Paid: billPaid}}}
 	}
-	ext := func(expiry time.Time) time.Time { return expiry.AddDate(0, 0, 90) }
+	ext := func(expiry civil.Date) civil.Date { return expiry.AddDays(90) }
 
 	host := citizen(idHost)
 	host.DependentIDs = []string{idWife}
-	res := resident(idResident, today.AddDate(0, 3, 0))
+	res := resident(idResident, today.AddMonths(3))
 	res.Bills = []people.Bill{{Number: "BR", Service: "exit_reentry", SubjectID: idResident, AmountSAR: 200, Paid: true}}
 	res.DependentIDs = []string{idWife}
-	short := resident(idRShort, today.AddDate(0, 3, -1))
+	short := resident(idRShort, today.AddMonths(3).AddDays(-1))
 	short.Bills = res.Bills
 	short.Bills = []people.Bill{{Number: "BS", Service: "exit_reentry", SubjectID: idRShort, AmountSAR: 200, Paid: true}}
-	issued := resident(idRIssued, today.AddDate(3, 0, 0))
+	issued := resident(idRIssued, today.AddYears(3))
 	issued.Visas = []people.Visa{{Number: "ER1", Kind: people.ExitReentrySingle, Status: people.VisaIssued, Issued: d(-10), Expiry: d(50)}}
 	issued.Bills = []people.Bill{{Number: "BI", Service: "exit_reentry", SubjectID: idRIssued, AmountSAR: 200, Paid: true}}
-	wife := resident(idWife, today.AddDate(2, 0, 0))
+	wife := resident(idWife, today.AddYears(2))
 	wife.Fingers, wife.Mobile = nil, ""
 	wife.Bills = []people.Bill{{Number: "BW", Service: "exit_reentry", SubjectID: idWife, AmountSAR: 1100, Paid: true}}
 	driver := citizen(idDriver)
@@ -130,7 +132,7 @@ func servicePopulation(today time.Time) []people.Person {
 		visitor(idV8before, d(8), ext(d(8)), true),
 		visitor(idV3after, d(-3), ext(d(-3)), true),
 		visitor(idV4after, d(-4), ext(d(-4)), true),
-		visitor(idVInsShrt, d(5), ext(d(5)).AddDate(0, 0, -1), true),
+		visitor(idVInsShrt, d(5), ext(d(5)).AddDays(-1), true),
 		visitor(idVFee, d(5), ext(d(5)), false),
 		visitor(idVExact, d(0), ext(d(0)), true),
 	}
@@ -169,26 +171,26 @@ func TestServiceEdgesThroughTheCentre(t *testing.T) {
 		details                  map[string]string
 	}{
 		{"extension 7 days before expiry", idHost, "visa_extension", api.ServiceSubmission{SubjectID: idV7before}, nil,
-			map[string]string{"new_expiry": today.AddDate(0, 0, 97).Format(time.DateOnly)}},
+			map[string]string{"new_expiry": today.AddDays(97).String()}},
 		{"extension 8 days before expiry", idHost, "visa_extension", api.ServiceSubmission{SubjectID: idV8before}, []string{"too_early_to_extend"}, nil},
 		{"extension on the expiry day", idHost, "visa_extension", api.ServiceSubmission{SubjectID: idVExact}, nil, nil},
 		{"extension 3 days after expiry", idHost, "visa_extension", api.ServiceSubmission{SubjectID: idV3after}, nil,
-			map[string]string{"new_expiry": today.AddDate(0, 0, 87).Format(time.DateOnly)}},
+			map[string]string{"new_expiry": today.AddDays(87).String()}},
 		{"extension 4 days after expiry", idHost, "visa_extension", api.ServiceSubmission{SubjectID: idV4after}, []string{"visa_expired_too_long"}, nil},
 		{"insurance ends one day before the new expiry", idHost, "visa_extension", api.ServiceSubmission{SubjectID: idVInsShrt}, []string{"insurance_does_not_cover_extension"}, nil},
 		{"extension fee unpaid", idHost, "visa_extension", api.ServiceSubmission{SubjectID: idVFee}, []string{"fee_unpaid"}, nil},
 		{"extension by someone else's host", idResident, "visa_extension", api.ServiceSubmission{SubjectID: idV7before}, []string{"forbidden"}, nil},
 		{"exit/re-entry, passport valid exactly 3 months", idResident, "exit_reentry", api.ServiceSubmission{Options: map[string]string{"visa_type": "single", "months": "2"}}, nil,
-			map[string]string{"months": "2", "expiry": today.AddDate(0, 2, 0).Format(time.DateOnly)}},
+			map[string]string{"months": "2", "expiry": today.AddMonths(2).String()}},
 		{"exit/re-entry, passport valid 3 months less a day", idRShort, "exit_reentry", api.ServiceSubmission{Options: map[string]string{"visa_type": "single", "months": "2"}}, []string{"passport_validity_under_3_months"}, nil},
 		{"exit/re-entry already issued", idRIssued, "exit_reentry", api.ServiceSubmission{Options: map[string]string{"visa_type": "single", "months": "2"}}, []string{"exit_reentry_already_issued"}, map[string]string{"existing_visa": "ER1"}},
 		{"exit/re-entry multiple for a dependent", idHost, "exit_reentry", api.ServiceSubmission{SubjectID: idWife, Options: map[string]string{"visa_type": "multiple", "months": "6"}}, nil, nil},
 		{"exit/re-entry multiple fee unpaid (bill is for single)", idRIssued, "exit_reentry", api.ServiceSubmission{Options: map[string]string{"visa_type": "multiple", "months": "3"}}, []string{"exit_reentry_already_issued", "fee_unpaid"}, nil},
 		{"licence 5 years", idDriver, "licence_renewal", api.ServiceSubmission{Options: map[string]string{"years": "5"}}, nil,
-			map[string]string{"new_expiry": today.AddDate(5, 0, 20).Format(time.DateOnly)}},
+			map[string]string{"new_expiry": today.AddYears(5).AddDays(20).String()}},
 		{"licence fee unpaid", idDriver2, "licence_renewal", api.ServiceSubmission{Options: map[string]string{"years": "5"}}, []string{"fee_unpaid"}, nil},
 		{"licence without one", idLoser, "licence_renewal", api.ServiceSubmission{Options: map[string]string{"years": "2"}}, []string{"no_driving_licence", "fee_unpaid"}, nil},
-		{"lost passport", idLoser, "report_lost_passport", api.ServiceSubmission{}, nil, map[string]string{"reported": today.Format(time.DateOnly)}},
+		{"lost passport", idLoser, "report_lost_passport", api.ServiceSubmission{}, nil, map[string]string{"reported": today.String()}},
 		{"activation with one finger enrolled", idOneFing, "activate_account", api.ServiceSubmission{}, []string{"no_enrolled_fingerprints"}, nil},
 	}
 	for i, c := range cases {
@@ -224,13 +226,13 @@ func TestServiceEdgesThroughTheCentre(t *testing.T) {
 	}
 	// Effects are visible in the records.
 	v, _ := h.srv.person(idV7before)
-	if got := day(v.Visas[0].Expiry); got != day(today.AddDate(0, 0, 97)) || len(v.Bills) != 0 {
+	if got := day(v.Visas[0].Expiry); got != day(today.AddDays(97)) || len(v.Bills) != 0 {
 		t.Errorf("visitor after extension: expiry %s, bills %v", got, v.Bills)
 	}
 	if p, _ := h.srv.person(idLoser); !p.Passport.Lost {
 		t.Error("passport not marked lost")
 	}
-	if w, _ := h.srv.person(idWife); len(w.Visas) != 1 || w.Visas[0].Kind != people.ExitReentryMultiple || day(w.Visas[0].Expiry) != day(today.AddDate(0, 6, 0)) {
+	if w, _ := h.srv.person(idWife); len(w.Visas) != 1 || w.Visas[0].Kind != people.ExitReentryMultiple || day(w.Visas[0].Expiry) != day(today.AddMonths(6)) {
 		t.Errorf("dependent's visa: %+v", w.Visas)
 	}
 }
@@ -485,12 +487,12 @@ func FuzzDecodeServiceSubmission(f *testing.F) {
 // SQLite transaction. Each op reports for a fresh person.
 func BenchmarkSubmitService(b *testing.B) {
 	clk := newClock()
-	today := clk.Now()
+	today := civil.Of(clk.Now())
 	var pop []people.Person
 	for i := 0; i < b.N+1; i++ {
 		id := mustID(fmt.Sprintf("1%08d", 10000000+i))
 		pop = append(pop, people.Person{ID: id, Kind: people.Citizen, NameEN: "B", Fingers: twoFingers, InsideKingdom: true,
-			Passport: &people.Passport{Number: "P", Expiry: today.AddDate(3, 0, 0)}})
+			Passport: &people.Passport{Number: "P", Expiry: today.AddYears(3)}})
 	}
 	s, err := Start(context.Background(), Options{StateDir: b.TempDir(), Clock: clk.Now, Population: pop, Fingers: svcFingers{}, Logger: quiet()})
 	if err != nil {

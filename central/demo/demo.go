@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/absher-kiosk/kiosk/central/civil"
 	"github.com/absher-kiosk/kiosk/central/people"
 	"github.com/absher-kiosk/kiosk/central/rules"
 	"github.com/absher-kiosk/kiosk/kiosk/domain"
@@ -34,22 +35,22 @@ const FixturePath = "nb1010/capture.png"
 type gen struct {
 	seed    int64
 	rng     *rand.Rand
-	today   time.Time
+	today   civil.Date
 	used    map[string]bool
 	out     []*people.Person
 	fixture string
 }
 
-// Generate makes the demo population for seed, dated relative to today. When
+// Generate makes the demo population for seed, dated relative to the day in
+// Riyadh at the instant today. When
 // fixtureDir holds nb1010/capture.png, the showcase's real-scanner person is
 // enrolled with that image on the right index; otherwise they are enrolled
 // with a synthetic finger like everyone else.
 func Generate(seed int64, today time.Time, fixtureDir string) ([]people.Person, error) {
-	y, m, d := today.UTC().Date()
 	g := &gen{
 		seed:  seed,
 		rng:   rand.New(rand.NewPCG(uint64(seed), 0x6b696f736b)),
-		today: time.Date(y, m, d, 0, 0, 0, 0, time.UTC),
+		today: civil.Of(today),
 		used:  map[string]bool{},
 	}
 	if fixtureDir != "" {
@@ -73,7 +74,7 @@ func Generate(seed int64, today time.Time, fixtureDir string) ([]people.Person, 
 	return all, nil
 }
 
-func (g *gen) day(offset int) time.Time { return g.today.AddDate(0, 0, offset) }
+func (g *gen) day(offset int) civil.Date { return g.today.AddDays(offset) }
 
 func (g *gen) digits(n int) string {
 	b := make([]byte, n)
@@ -146,11 +147,11 @@ func (g *gen) mobile() string { return "+9665" + g.digits(8) }
 
 func (g *gen) passport(validDays int) *people.Passport {
 	exp := g.day(validDays)
-	return &people.Passport{Number: string(rune('A'+g.rng.IntN(26))) + g.digits(8), Issued: exp.AddDate(-5, 0, 0), Expiry: exp}
+	return &people.Passport{Number: string(rune('A'+g.rng.IntN(26))) + g.digits(8), Issued: exp.AddYears(-5), Expiry: exp}
 }
 
-func (g *gen) birth(minAge, maxAge int) time.Time {
-	return g.today.AddDate(-minAge-g.rng.IntN(maxAge-minAge+1), 0, -g.rng.IntN(365))
+func (g *gen) birth(minAge, maxAge int) civil.Date {
+	return g.today.AddYears(-minAge - g.rng.IntN(maxAge-minAge+1)).AddDays(-g.rng.IntN(365))
 }
 
 // adult makes a complete, unremarkable citizen or resident: inside the
@@ -185,9 +186,9 @@ func (g *gen) visitor(hostID string, n name, nat string, expiryIn int) *people.P
 		Passport: g.passport(300 + g.rng.IntN(1000)),
 	}
 	exp := g.day(expiryIn)
-	p.Visas = []people.Visa{{Number: g.digits(10), Kind: people.VisitVisa, Status: people.VisaIssued, Issued: exp.AddDate(0, 0, -90), Expiry: exp}}
+	p.Visas = []people.Visa{{Number: g.digits(10), Kind: people.VisitVisa, Status: people.VisaIssued, Issued: exp.AddDays(-90), Expiry: exp}}
 	p.Insurance = &people.Insurance{Provider: insurers[g.rng.IntN(len(insurers))], Policy: g.digits(9),
-		Start: exp.AddDate(0, 0, -90), End: exp.AddDate(0, 0, rules.VisaExtensionDays+10)}
+		Start: exp.AddDays(-90), End: exp.AddDays(rules.VisaExtensionDays + 10)}
 	p.Bills = []people.Bill{g.bill(domain.VisaExtension, p.ID, rules.VisaExtensionFeeSAR, true)}
 	g.out = append(g.out, &p)
 	return &p

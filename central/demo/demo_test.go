@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/absher-kiosk/kiosk/central/civil"
 	"github.com/absher-kiosk/kiosk/central/people"
 	"github.com/absher-kiosk/kiosk/central/rules"
 	"github.com/absher-kiosk/kiosk/internal/golden"
@@ -92,7 +93,7 @@ func TestPopulationInvariants(t *testing.T) {
 		if p.AbsherActive {
 			accounts++
 		}
-		if !p.BirthDate.Before(today) {
+		if !p.BirthDate.Before(civil.Of(today)) {
 			t.Errorf("%s: born %v", p.ID, p.BirthDate)
 		}
 		deps += len(p.DependentIDs)
@@ -188,7 +189,7 @@ func TestCasesHoldUnderRules(t *testing.T) {
 			t.Fatalf("%s: %d cases for %d specs", day.Format(time.DateOnly), len(cases), len(specs))
 		}
 		for _, c := range cases {
-			in := rules.Input{Today: day, Applicant: byID[c.ID], Options: c.Options}
+			in := rules.Input{Today: civil.Of(day), Applicant: byID[c.ID], Options: c.Options}
 			if c.SubjectID != "" {
 				in.Subject = byID[c.SubjectID]
 			}

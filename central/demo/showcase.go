@@ -163,7 +163,7 @@ var specs = []spec{
 		service: domain.VisaExtension, featured: true, want: []string{rules.ReasonInsuranceDoesNotCover},
 		story: "Medical insurance ends one day before the extended visa would.",
 		build: hosting(5, func(g *gen, h, v *people.Person) {
-			v.Insurance.End = v.Visas[0].Expiry.AddDate(0, 0, rules.VisaExtensionDays-1)
+			v.Insurance.End = v.Visas[0].Expiry.AddDays(rules.VisaExtensionDays - 1)
 		})},
 	{applicant: name{"Badr Al-Nasser", "بدر الناصر"}, subject: name{"Rania Saleh", "رانيا صالح"},
 		service: domain.VisaExtension, want: []string{rules.ReasonNoMedicalInsurance},
@@ -201,14 +201,14 @@ var specs = []spec{
 	{applicant: name{"Imran Qureshi", "عمران قريشي"}, service: domain.ExitReentry, options: single2, featured: true,
 		story: "Single exit/re-entry for 2 months (SAR 200); his passport is valid for exactly 3 more months.",
 		build: self(people.Resident, "PAK", func(g *gen, a *people.Person) {
-			a.Passport.Expiry = g.today.AddDate(0, rules.PassportMinMonths, 0)
+			a.Passport.Expiry = g.today.AddMonths(rules.PassportMinMonths)
 			paid(domain.ExitReentry, 200)(g, a)
 		})},
 	{applicant: name{"Bilal Chaudhry", "بلال شودري"}, service: domain.ExitReentry, options: single2, featured: true,
 		want:  []string{rules.ReasonPassportUnder3Months},
 		story: "Passport valid for 3 months less a day: refused.",
 		build: self(people.Resident, "PAK", func(g *gen, a *people.Person) {
-			a.Passport.Expiry = g.today.AddDate(0, rules.PassportMinMonths, -1)
+			a.Passport.Expiry = g.today.AddMonths(rules.PassportMinMonths).AddDays(-1)
 			paid(domain.ExitReentry, 200)(g, a)
 		})},
 	{applicant: name{"Suresh Pillai", "سوريش بيلاي"}, subject: name{"Meera Pillai", "ميرا بيلاي"},

@@ -6,8 +6,7 @@
 package people
 
 import (
-	"time"
-
+	"github.com/absher-kiosk/kiosk/central/civil"
 	"github.com/absher-kiosk/kiosk/kiosk/domain"
 )
 
@@ -27,16 +26,17 @@ const (
 	LeftIndex  = 7
 )
 
-// Person is one record of the national register. Dates are civil dates at
-// midnight UTC.
+// Person is one record of the national register. Its dates are civil dates:
+// a passport expiring on a day is valid through that day in Riyadh, wherever
+// the record is read.
 type Person struct {
-	ID          string    `json:"id"` // 10 digits; visitors carry a border number of the same form
-	Kind        Kind      `json:"kind"`
-	NameAR      string    `json:"name_ar"`
-	NameEN      string    `json:"name_en"`
-	BirthDate   time.Time `json:"birth_date"`
-	Nationality string    `json:"nationality"` // ISO 3166 alpha-3
-	Mobile      string    `json:"mobile"`      // +9665XXXXXXXX, empty when none is registered
+	ID          string     `json:"id"` // 10 digits; visitors carry a border number of the same form
+	Kind        Kind       `json:"kind"`
+	NameAR      string     `json:"name_ar"`
+	NameEN      string     `json:"name_en"`
+	BirthDate   civil.Date `json:"birth_date"`
+	Nationality string     `json:"nationality"` // ISO 3166 alpha-3
+	Mobile      string     `json:"mobile"`      // +9665XXXXXXXX, empty when none is registered
 
 	// PasswordHash is the Absher password for the fallback identification,
 	// argon2id in PHC string form. Empty: no active Absher account.
@@ -67,10 +67,10 @@ type Finger struct {
 }
 
 type Passport struct {
-	Number string    `json:"number"`
-	Issued time.Time `json:"issued"`
-	Expiry time.Time `json:"expiry"`
-	Lost   bool      `json:"lost"` // reported lost or stolen: no longer valid
+	Number string     `json:"number"`
+	Issued civil.Date `json:"issued"`
+	Expiry civil.Date `json:"expiry"`
+	Lost   bool       `json:"lost"` // reported lost or stolen: no longer valid
 }
 
 type VisaKind string
@@ -94,29 +94,29 @@ type Visa struct {
 	Number string     `json:"number"`
 	Kind   VisaKind   `json:"kind"`
 	Status VisaStatus `json:"status"`
-	Issued time.Time  `json:"issued"`
-	Expiry time.Time  `json:"expiry"`
+	Issued civil.Date `json:"issued"`
+	Expiry civil.Date `json:"expiry"`
 }
 
 type Fine struct {
-	Number    string    `json:"number"`
-	Violation string    `json:"violation"` // short English description; the Arabic comes from the catalogue by Code
-	Code      string    `json:"code"`
-	AmountSAR int       `json:"amount_sar"`
-	Date      time.Time `json:"date"`
-	Paid      bool      `json:"paid"`
+	Number    string     `json:"number"`
+	Violation string     `json:"violation"` // short English description; the Arabic comes from the catalogue by Code
+	Code      string     `json:"code"`
+	AmountSAR int        `json:"amount_sar"`
+	Date      civil.Date `json:"date"`
+	Paid      bool       `json:"paid"`
 }
 
 type Insurance struct {
-	Provider string    `json:"provider"`
-	Policy   string    `json:"policy"`
-	Start    time.Time `json:"start"`
-	End      time.Time `json:"end"`
+	Provider string     `json:"provider"`
+	Policy   string     `json:"policy"`
+	Start    civil.Date `json:"start"`
+	End      civil.Date `json:"end"`
 }
 
 type Licence struct {
-	Number string    `json:"number"`
-	Expiry time.Time `json:"expiry"`
+	Number string     `json:"number"`
+	Expiry civil.Date `json:"expiry"`
 }
 
 // Bill is a fee raised in the national bill-payment system. The kiosk takes

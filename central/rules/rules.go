@@ -9,8 +9,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
+	"github.com/absher-kiosk/kiosk/central/civil"
 	"github.com/absher-kiosk/kiosk/central/people"
 	"github.com/absher-kiosk/kiosk/kiosk/domain"
 )
@@ -36,7 +36,7 @@ const (
 // Input is everything a decision needs. Subject may be left zero for
 // services a person runs for themselves; it then means the applicant.
 type Input struct {
-	Today     time.Time         // civil date, injected
+	Today     civil.Date        // the day in Riyadh, injected
 	Applicant people.Person     // who is at the kiosk
 	Subject   people.Person     // whom the service is for: oneself, a dependent, or a hosted visitor
 	Options   map[string]string // service options, see docs/services.md
@@ -76,7 +76,6 @@ func Check(service domain.ServiceID, in Input) (Answer, error) {
 	if in.Subject.ID == "" {
 		in.Subject = in.Applicant
 	}
-	in.Today = civil(in.Today)
 	d := &decision{reasons: map[string]bool{}, details: map[string]string{}}
 	var err error
 	switch service {
@@ -124,15 +123,6 @@ func (d *decision) answer() Answer {
 	}
 	return a
 }
-
-// civil truncates to the day in UTC: every comparison here is between
-// calendar dates, never times of day.
-func civil(t time.Time) time.Time {
-	y, m, dd := t.UTC().Date()
-	return time.Date(y, m, dd, 0, 0, 0, 0, time.UTC)
-}
-
-func date(t time.Time) string { return civil(t).Format(time.DateOnly) }
 
 // Visitors never log in at a kiosk: only citizens and residents apply.
 func checkApplicant(in Input, d *decision) {
@@ -246,11 +236,10 @@ func checkPrintDocument(in Input, d *decision) {
 // "kind" or "kind:number": issued exit/re-entry and final exit visas that
 // have not expired, the residence card summary for residents, and the
 // traffic-violation statement when any fine is recorded.
-func Printable(p people.Person, today time.Time) []string {
-	today = civil(today)
+func Printable(p people.Person, today civil.Date) []string {
 	var docs []string
 	for _, v := range p.Visas {
-		if v.Status != people.VisaIssued || civil(v.Expiry).Before(today) {
+		if v.Status != people.VisaIssued || v.Expiry.Before(today) {
 			continue
 		}
 		switch v.Kind {
@@ -316,21 +305,25 @@ func checkVisaExtension(in Input, d *decision) error {
 		d.fail(ReasonVisitorOutsideKingdom)
 	}
 	visa := currentVisitVisa(v)
-	var newExpiry time.Time
+	var start, newExpiry civil.Date
 	if visa == nil {
 		d.fail(ReasonNoVisitVisa)
 	} else {
-		exp := civil(visa.Expiry)
-		if in.Today.Before(exp.AddDate(0, 0, -ExtendDaysBefore)) {
+		// Seed 003: "7 days or less remaining before the visa expires" or
+		// "expired within the last 3 days", counted in days in Riyadh.
+		exp := visa.Expiry
+		if in.Today.Before(exp.AddDays(-ExtendDaysBefore)) {
 			d.fail(ReasonTooEarlyToExtend)
 		}
-		if in.Today.After(exp.AddDate(0, 0, ExtendDaysAfter)) {
+		if in.Today.After(exp.AddDays(ExtendDaysAfter)) {
 			d.fail(ReasonVisaExpiredTooLong)
 		}
-		newExpiry = exp.AddDate(0, 0, days)
+		// The visa is valid through its expiry day; the extension is the
+		// days after it, up to and including the new expiry.
+		start, newExpiry = exp.AddDays(1), exp.AddDays(days)
 		d.details["visa"] = visa.Number
-		d.details["current_expiry"] = date(exp)
-		d.details["new_expiry"] = date(newExpiry)
+		d.details["current_expiry"] = exp.String()
+		d.details["new_expiry"] = newExpiry.String()
 	}
 	checkValidPassport(v, in.Today, d)
 	if hasUnpaidFines(v) {
@@ -339,7 +332,7 @@ func checkVisaExtension(in Input, d *decision) error {
 	switch {
 	case v.Insurance == nil:
 		d.fail(ReasonNoMedicalInsurance)
-	case visa != nil && civil(v.Insurance.End).Before(newExpiry):
+	case visa != nil && !covers(*v.Insurance, start, newExpiry):
 		d.fail(ReasonInsuranceDoesNotCover)
 	}
 	if !billPaid(in, domain.VisaExtension, d.fee) {
@@ -348,13 +341,22 @@ func checkVisaExtension(in Input, d *decision) error {
 	return nil
 }
 
-func checkValidPassport(p people.Person, today time.Time, d *decision) {
+// covers tells whether the policy is in force on every day from first to
+// last. Seed 003 asks for the whole extension to be covered: a policy that
+// only reaches the new expiry but starts late leaves the visitor uninsured
+// for the first days. A policy with no recorded start is taken to have
+// begun before the visa, as every policy recorded so far did.
+func covers(ins people.Insurance, first, last civil.Date) bool {
+	return !ins.Start.After(first) && !ins.End.Before(last)
+}
+
+func checkValidPassport(p people.Person, today civil.Date, d *decision) {
 	switch {
 	case p.Passport == nil:
 		d.fail(ReasonNoPassport)
 	case p.Passport.Lost:
 		d.fail(ReasonPassportReportedLost)
-	case civil(p.Passport.Expiry).Before(today):
+	case p.Passport.Expiry.Before(today):
 		d.fail(ReasonPassportExpired)
 	}
 }
@@ -398,7 +400,9 @@ func checkExitReentry(in Input, d *decision) error {
 		d.fail(ReasonNoPassport)
 	case s.Passport.Lost:
 		d.fail(ReasonPassportReportedLost)
-	case civil(s.Passport.Expiry).Before(in.Today.AddDate(0, PassportMinMonths, 0)):
+	// Seed 004: valid "for at least 3 months at the time of applying";
+	// from 30 November that is through the end of February.
+	case s.Passport.Expiry.Before(in.Today.AddMonths(PassportMinMonths)):
 		d.fail(ReasonPassportUnder3Months)
 	}
 	if existing := issuedExitReentry(s, in.Today); existing != nil {
@@ -414,12 +418,12 @@ func checkExitReentry(in Input, d *decision) error {
 // issuedExitReentry is an exit/re-entry visa still in force: issued, neither
 // used nor cancelled, and not past its expiry. Several would be a data error;
 // the earliest-numbered one is named so the answer is stable.
-func issuedExitReentry(p people.Person, today time.Time) *people.Visa {
+func issuedExitReentry(p people.Person, today civil.Date) *people.Visa {
 	var found []*people.Visa
 	for i := range p.Visas {
 		v := &p.Visas[i]
 		if (v.Kind == people.ExitReentrySingle || v.Kind == people.ExitReentryMultiple) &&
-			v.Status == people.VisaIssued && !civil(v.Expiry).Before(today) {
+			v.Status == people.VisaIssued && !v.Expiry.Before(today) {
 			found = append(found, v)
 		}
 	}
@@ -449,11 +453,13 @@ func checkLicenceRenewal(in Input, d *decision) error {
 	} else {
 		// A licence still in force is renewed from its expiry so no paid time
 		// is lost; a lapsed one from today.
-		from := civil(p.Licence.Expiry)
+		from := p.Licence.Expiry
 		if from.Before(in.Today) {
 			from = in.Today
 		}
-		d.details["new_expiry"] = date(from.AddDate(years, 0, 0))
+		// A licence expiring on 29 February renewed for five years ends on
+		// 28 February, not 1 March: the months clamp.
+		d.details["new_expiry"] = from.AddYears(years).String()
 	}
 	if hasUnpaidFines(p) {
 		d.fail(ReasonUnpaidTrafficFines)
@@ -462,4 +468,10 @@ func checkLicenceRenewal(in Input, d *decision) error {
 		d.fail(ReasonFeeUnpaid)
 	}
 	return nil
+}
+
+// ExitReentryExpiry is the last day of an exit/re-entry visa of months
+// issued today: the same day months later, or the end of a shorter month.
+func ExitReentryExpiry(today civil.Date, months int) civil.Date {
+	return today.AddMonths(months)
 }

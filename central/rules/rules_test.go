@@ -8,13 +8,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/absher-kiosk/kiosk/central/civil"
 	"github.com/absher-kiosk/kiosk/central/people"
 	"github.com/absher-kiosk/kiosk/kiosk/domain"
 )
 
-var today = time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+var today = civil.New(2026, 11, 23)
 
-func day(offset int) time.Time { return today.AddDate(0, 0, offset) }
+func day(offset int) civil.Date { return today.AddDays(offset) }
 
 func host() people.Person {
 	return people.Person{
@@ -44,7 +45,7 @@ func resident() people.Person {
 	return people.Person{
 		ID: "2000000007", Kind: people.Resident, InsideKingdom: true,
 		DependentIDs: []string{"2000000015"},
-		Passport:     &people.Passport{Number: "R1", Expiry: today.AddDate(0, 3, 0)},
+		Passport:     &people.Passport{Number: "R1", Expiry: today.AddMonths(3)},
 		Bills:        []people.Bill{{Number: "B3", Service: domain.ExitReentry, SubjectID: "2000000007", AmountSAR: 200, Paid: true}},
 	}
 }
@@ -114,7 +115,7 @@ func TestVisaExtension(t *testing.T) {
 		{name: "7 days before expiry is allowed", service: domain.VisaExtension, in: extIn(setVisaExpiry(7)), fee: 100},
 		{name: "expiring today", service: domain.VisaExtension, in: extIn(setVisaExpiry(0)), fee: 100},
 		{name: "3 days after expiry is allowed", service: domain.VisaExtension, in: extIn(setVisaExpiry(-3)), fee: 100,
-			details: map[string]string{"new_expiry": day(-3 + 90).Format(time.DateOnly)}},
+			details: map[string]string{"new_expiry": day(-3 + 90).String()}},
 		{name: "4 days after expiry is too late", service: domain.VisaExtension, in: extIn(setVisaExpiry(-4)), fee: 100,
 			want: []string{ReasonVisaExpiredTooLong}},
 		{name: "insurance ends on the new expiry", service: domain.VisaExtension, in: extIn(nil), fee: 100},
@@ -127,7 +128,7 @@ func TestVisaExtension(t *testing.T) {
 				i.Options = map[string]string{"days": "30"}
 				return i
 			},
-			details: map[string]string{"new_expiry": day(35).Format(time.DateOnly)}},
+			details: map[string]string{"new_expiry": day(35).String()}},
 		{name: "no insurance", service: domain.VisaExtension, fee: 100,
 			in: extIn(func(v, h *people.Person) { v.Insurance = nil }), want: []string{ReasonNoMedicalInsurance}},
 		{name: "unpaid fine", service: domain.VisaExtension, fee: 100,
@@ -188,7 +189,7 @@ func TestVisaExtension(t *testing.T) {
 		{name: "time of day and zone do not matter", service: domain.VisaExtension, fee: 100,
 			in: func() Input {
 				i := extIn(setVisaExpiry(-3))()
-				i.Today = today.Add(23*time.Hour + 59*time.Minute)
+				i.Today = civil.Of(time.Date(2026, 11, 23, 23, 59, 0, 0, civil.Riyadh))
 				return i
 			}},
 	})
@@ -210,7 +211,7 @@ func TestExitReentry(t *testing.T) {
 	run(t, []tcase{
 		{name: "single 2 months, passport exactly 3 months", service: domain.ExitReentry, in: erIn(single2, nil), fee: 200},
 		{name: "passport 3 months less a day", service: domain.ExitReentry, fee: 200,
-			in:   erIn(single2, func(r *people.Person) { r.Passport.Expiry = today.AddDate(0, 3, -1) }),
+			in:   erIn(single2, func(r *people.Person) { r.Passport.Expiry = today.AddMonths(3).AddDays(-1) }),
 			want: []string{ReasonPassportUnder3Months}},
 		{name: "passport expired", service: domain.ExitReentry, fee: 200,
 			in:   erIn(single2, func(r *people.Person) { r.Passport.Expiry = day(-10) }),
@@ -284,10 +285,10 @@ func licIn(years string, mod func(p *people.Person)) func() Input {
 func TestLicenceRenewal(t *testing.T) {
 	run(t, []tcase{
 		{name: "5 years from the current expiry", service: domain.LicenceRenewal, in: licIn("5", nil), fee: 200,
-			details: map[string]string{"new_expiry": day(30).AddDate(5, 0, 0).Format(time.DateOnly)}},
+			details: map[string]string{"new_expiry": day(30).AddYears(5).String()}},
 		{name: "lapsed licence renews from today", service: domain.LicenceRenewal, fee: 200,
 			in:      licIn("5", func(p *people.Person) { p.Licence.Expiry = day(-100) }),
-			details: map[string]string{"new_expiry": today.AddDate(5, 0, 0).Format(time.DateOnly)}},
+			details: map[string]string{"new_expiry": today.AddYears(5).String()}},
 		{name: "2 years, bill for 5", service: domain.LicenceRenewal, in: licIn("2", nil), fee: 80, want: []string{ReasonFeeUnpaid}},
 		{name: "10 years paid", service: domain.LicenceRenewal, fee: 400,
 			in: licIn("10", func(p *people.Person) { p.Bills[0].AmountSAR = 400 })},

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/absher-kiosk/kiosk/central"
+	"github.com/absher-kiosk/kiosk/central/civil"
 	"github.com/absher-kiosk/kiosk/central/demo"
 	"github.com/absher-kiosk/kiosk/central/people"
 	"github.com/absher-kiosk/kiosk/devices/printer/emulator"
@@ -54,14 +55,14 @@ func newDeskWorld(t *testing.T) (*deskWorld, func() []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	today := time.Now()
+	today := civil.Of(time.Now())
 	pop := []people.Person{{ID: id, Kind: people.Resident, NameAR: "سارة", NameEN: "Sara", Nationality: "EG", Mobile: deskMobile,
-		BirthDate:    time.Date(1990, 5, 2, 0, 0, 0, 0, time.UTC),
+		BirthDate:    civil.New(1990, 5, 2),
 		PasswordHash: demo.HashPassword(deskPass, []byte("0123456789abcdef")), AbsherActive: true, InsideKingdom: true,
-		Passport: &people.Passport{Number: "A7", Issued: today.AddDate(-1, 0, 0), Expiry: today.AddDate(4, 0, 0)},
+		Passport: &people.Passport{Number: "A7", Issued: today.AddYears(-1), Expiry: today.AddYears(4)},
 		Visas: []people.Visa{{Number: "4401928371", Kind: people.ExitReentrySingle, Status: people.VisaIssued,
-			Issued: today.AddDate(0, 0, -3), Expiry: today.AddDate(0, 2, 0)}},
-		Fines: []people.Fine{{Number: "7730011829", Violation: "Speeding", Code: "speeding", AmountSAR: 300, Date: today.AddDate(0, -1, 0)}},
+			Issued: today.AddDays(-3), Expiry: today.AddMonths(2)}},
+		Fines: []people.Fine{{Number: "7730011829", Violation: "Speeding", Code: "speeding", AmountSAR: 300, Date: today.AddMonths(-1)}},
 	}}
 	s, err := central.Start(context.Background(), central.Options{StateDir: filepath.Join(dir, "centre"), Population: pop,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/absher-kiosk/kiosk/central"
+	"github.com/absher-kiosk/kiosk/central/civil"
 	"github.com/absher-kiosk/kiosk/central/demo"
 	"github.com/absher-kiosk/kiosk/central/people"
 	"github.com/absher-kiosk/kiosk/kiosk/pii"
@@ -44,11 +45,11 @@ func mustID(p string) string {
 func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 func population() []people.Person {
-	today := time.Now()
+	today := civil.Of(time.Now())
 	return []people.Person{{ID: testID, Kind: people.Citizen, NameAR: "علي", NameEN: "Ali", Nationality: "SAU", Mobile: testMobile,
 		PasswordHash: demo.HashPassword(testPass, []byte("0123456789abcdef")), AbsherActive: true, InsideKingdom: true,
 		Fingers:  []people.Finger{{Position: people.RightIndex, Seed: 1}},
-		Passport: &people.Passport{Number: "A1", Issued: today.AddDate(-1, 0, 0), Expiry: today.AddDate(4, 0, 0)}}}
+		Passport: &people.Passport{Number: "A1", Issued: today.AddYears(-1), Expiry: today.AddYears(4)}}}
 }
 
 // startCentre runs the real centre over TLS on loopback in dir.
