@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"log/slog"
 	"math/rand"
 	"net/http"
 	"testing"
@@ -17,7 +16,7 @@ import (
 	"github.com/absher-kiosk/kiosk/central/people"
 	"github.com/absher-kiosk/kiosk/devices/fingerprint/fir"
 	"github.com/absher-kiosk/kiosk/devices/fingerprint/synth"
-	"github.com/absher-kiosk/kiosk/kiosk/pii"
+	"github.com/absher-kiosk/kiosk/internal/centretest"
 	"github.com/absher-kiosk/kiosk/sync/api"
 )
 
@@ -59,19 +58,11 @@ func TestOverTLS(t *testing.T) {
 	if testing.Short() {
 		t.Skip("template extraction takes a few hundred milliseconds; skipped with -short")
 	}
-	id, _ := pii.WithCheckDigit("100000123")
-	p := people.Person{ID: id, Kind: people.Citizen, NameEN: "Test", Fingers: []people.Finger{{Position: people.RightIndex, Seed: 77}}}
-	s, err := central.Start(context.Background(), central.Options{StateDir: t.TempDir(), Population: []people.Person{p},
-		Fingers: biometric.New[*match.Template](match.New(), biometric.DecodeFIR, biometric.Enrol, 10), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	tc, err := s.ClientTLS("kiosk-001")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := &http.Client{Transport: &http.Transport{TLSClientConfig: tc}}
+	p := centretest.Person()
+	id := p.ID
+	s := centretest.Start(t, central.Options{Population: []people.Person{p},
+		Fingers: biometric.New[*match.Template](match.New(), biometric.DecodeFIR, biometric.Enrol, 10)})
+	c := &http.Client{Transport: &http.Transport{TLSClientConfig: centretest.TLS(t, s)}}
 	post := func(path string, v any) (int, []byte) {
 		b, _ := json.Marshal(v)
 		res, err := c.Post(s.URL+path, "application/json", bytes.NewReader(b))
@@ -88,7 +79,7 @@ func TestOverTLS(t *testing.T) {
 	}
 	var ver api.Verification
 	json.Unmarshal(body, &ver)
-	img := synth.NewFinger(77).Capture(rand.New(rand.NewSource(1234)))
+	img := synth.NewFinger(centretest.FingerSeed).Capture(rand.New(rand.NewSource(1234)))
 	rec, _ := fir.Encode(&fir.Record{FingerPosition: people.RightIndex, ResolutionDPI: 500, Quality: 80, Image: img})
 	st, body = post("/v1/identity/verifications/"+ver.ID+"/fingerprint", api.FingerprintRequest{Record: rec})
 	if st != 200 {

@@ -26,6 +26,7 @@ import (
 	"github.com/absher-kiosk/kiosk/central"
 	"github.com/absher-kiosk/kiosk/central/devpki"
 	"github.com/absher-kiosk/kiosk/central/people"
+	"github.com/absher-kiosk/kiosk/internal/centretest"
 	"github.com/absher-kiosk/kiosk/kiosk/store"
 	"github.com/absher-kiosk/kiosk/sync/api"
 	"github.com/absher-kiosk/kiosk/sync/client"
@@ -224,12 +225,8 @@ func TestConsoleOutOfServiceInBrowser(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	srv, err := central.Start(ctx, central.Options{StateDir: t.TempDir(), OpsAddr: "127.0.0.1:0", Population: []people.Person{},
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() }) // after the kiosk's cleanup: it stops first
+	// The centre's cleanup runs after the kiosk's: the kiosk stops first.
+	srv := centretest.Start(t, central.Options{OpsAddr: "127.0.0.1:0", Population: []people.Person{}})
 	out := startKiosk(t, srv, "kiosk-001")
 
 	actx, cancelAlloc := chromedp.NewExecAllocator(ctx,

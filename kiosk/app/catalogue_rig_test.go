@@ -2,9 +2,6 @@ package app
 
 import (
 	"context"
-	"github.com/absher-kiosk/kiosk/sync/client"
-	"io"
-	"log/slog"
 	"math/rand"
 	"regexp"
 	"sync"
@@ -15,9 +12,11 @@ import (
 	"github.com/absher-kiosk/kiosk/central/demo"
 	"github.com/absher-kiosk/kiosk/central/people"
 	"github.com/absher-kiosk/kiosk/devices/fingerprint/synth"
+	"github.com/absher-kiosk/kiosk/internal/centretest"
 	"github.com/absher-kiosk/kiosk/kiosk/domain"
 	"github.com/absher-kiosk/kiosk/kiosk/flow"
 	"github.com/absher-kiosk/kiosk/kiosk/ui"
+	"github.com/absher-kiosk/kiosk/sync/client"
 )
 
 // demoNow is the day the demo population is generated for: its edges
@@ -41,20 +40,8 @@ func newDemoWorld(t testing.TB, fixtures string) *demoWorld {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := central.Start(context.Background(), central.Options{StateDir: t.TempDir(), Clock: func() time.Time { return demoNow },
-		Seed: 1, FixtureDir: fixtures, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	tc, err := s.ClientTLS("kiosk-001")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := client.New(client.Config{BaseURL: s.URL, KioskID: "kiosk-001", TLS: tc, Timeout: 30 * time.Second, Clock: func() time.Time { return demoNow }})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := centretest.Start(t, central.Options{Clock: func() time.Time { return demoNow }, Seed: 1, FixtureDir: fixtures})
+	c := centretest.Client(t, s, client.Config{Timeout: 30 * time.Second, Clock: func() time.Time { return demoNow }})
 	return &demoWorld{s: s, client: c, ppl: ppl}
 }
 

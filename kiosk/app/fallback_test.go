@@ -2,9 +2,6 @@ package app
 
 import (
 	"context"
-	"github.com/absher-kiosk/kiosk/sync/client"
-	"io"
-	"log/slog"
 	"math/rand"
 	"net/http"
 	"path/filepath"
@@ -14,9 +11,11 @@ import (
 	"github.com/absher-kiosk/kiosk/central"
 	"github.com/absher-kiosk/kiosk/central/demo"
 	"github.com/absher-kiosk/kiosk/central/people"
+	"github.com/absher-kiosk/kiosk/internal/centretest"
 	"github.com/absher-kiosk/kiosk/kiosk/simscanner"
 	"github.com/absher-kiosk/kiosk/kiosk/store"
 	"github.com/absher-kiosk/kiosk/kiosk/ui"
+	"github.com/absher-kiosk/kiosk/sync/client"
 	"github.com/absher-kiosk/kiosk/sync/seal"
 )
 
@@ -28,20 +27,8 @@ func showcaseWorld(t *testing.T) (*world, []demo.Case, map[string]people.Person)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := central.Start(context.Background(), central.Options{StateDir: t.TempDir(), Population: ppl,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	tc, err := s.ClientTLS("kiosk-001")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := client.New(client.Config{BaseURL: s.URL, KioskID: "kiosk-001", TLS: tc, Timeout: 30 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := centretest.Start(t, central.Options{Population: ppl})
+	c := centretest.Client(t, s, client.Config{Timeout: 30 * time.Second})
 	dir := t.TempDir()
 	keys, err := seal.LoadOrCreate(filepath.Join(dir, "outbox.key"))
 	if err != nil {
@@ -56,7 +43,7 @@ func showcaseWorld(t *testing.T) (*world, []demo.Case, map[string]people.Person)
 	for _, p := range ppl {
 		byID[p.ID] = p
 	}
-	return &world{s: s, client: c, queue: q, tls: &http.Client{Transport: &http.Transport{TLSClientConfig: tc}}},
+	return &world{s: s, client: c, queue: q, tls: &http.Client{Transport: &http.Transport{TLSClientConfig: centretest.TLS(t, s)}}},
 		demo.Showcase(ppl), byID
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/absher-kiosk/kiosk/devices/fingerprint/scanners"
 	"github.com/absher-kiosk/kiosk/devices/usb"
 	"github.com/absher-kiosk/kiosk/devices/usb/usbtest"
+	"github.com/absher-kiosk/kiosk/internal/centretest"
 	"github.com/absher-kiosk/kiosk/kiosk/simscanner"
 	"github.com/absher-kiosk/kiosk/kiosk/ui"
 )
@@ -74,12 +75,8 @@ func TestUpdateMobileWithRecordedScanner(t *testing.T) {
 	}
 	dw := newDemoWorld(t, filepath.Dir(rec.Dir))
 	person := enrolledWithRecording(t, dw.ppl)
-	tc, err := dw.s.ClientTLS("kiosk-001")
-	if err != nil {
-		t.Fatal(err)
-	}
 	w := &world{s: dw.s, client: dw.client, queue: openQueue(t), id: person.ID,
-		tls: &http.Client{Transport: &http.Transport{TLSClientConfig: tc}}}
+		tls: &http.Client{Transport: &http.Transport{TLSClientConfig: centretest.TLS(t, dw.s)}}}
 	scanner := ManagerScanner{M: recordedScanner(t)}
 
 	k := updateMobileKiosk(w.client, scanner, w.delivering(t))

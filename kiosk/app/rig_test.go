@@ -4,9 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"github.com/absher-kiosk/kiosk/sync/client"
-	"io"
-	"log/slog"
 	"math/rand"
 	"net/http"
 	"path/filepath"
@@ -15,21 +12,21 @@ import (
 	"time"
 
 	"github.com/absher-kiosk/kiosk/central"
-	"github.com/absher-kiosk/kiosk/central/demo"
 	"github.com/absher-kiosk/kiosk/central/people"
+	"github.com/absher-kiosk/kiosk/internal/centretest"
 	"github.com/absher-kiosk/kiosk/kiosk/domain"
 	"github.com/absher-kiosk/kiosk/kiosk/flow"
-	"github.com/absher-kiosk/kiosk/kiosk/pii"
 	"github.com/absher-kiosk/kiosk/kiosk/simscanner"
 	"github.com/absher-kiosk/kiosk/kiosk/store"
 	"github.com/absher-kiosk/kiosk/kiosk/ui"
 	"github.com/absher-kiosk/kiosk/sync/api"
+	"github.com/absher-kiosk/kiosk/sync/client"
 	"github.com/absher-kiosk/kiosk/sync/seal"
 )
 
 const (
-	fingerSeed = 77
-	registered = "+966500001234"
+	fingerSeed = centretest.FingerSeed
+	registered = centretest.Mobile
 	newMobile  = "+966512345678"
 )
 
@@ -45,25 +42,10 @@ type world struct {
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
-	id, _ := pii.WithCheckDigit("100000123")
-	ppl := []people.Person{{ID: id, Kind: people.Citizen, NameEN: "Test Person", Mobile: registered, AbsherActive: true,
-		PasswordHash: demo.HashPassword("Demo@2026", []byte("0123456789abcdef")),
-		Fingers:      []people.Finger{{Position: people.RightIndex, Seed: fingerSeed}}}}
-	s, err := central.Start(context.Background(), central.Options{StateDir: t.TempDir(), Population: ppl,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	tc, err := s.ClientTLS("kiosk-001")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := client.New(client.Config{BaseURL: s.URL, KioskID: "kiosk-001", TLS: tc, Timeout: 30 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &world{s: s, client: c, queue: openQueue(t), id: id, tls: &http.Client{Transport: &http.Transport{TLSClientConfig: tc}}}
+	p := centretest.Person()
+	s := centretest.Start(t, central.Options{Population: []people.Person{p}})
+	c := centretest.Client(t, s, client.Config{Timeout: 30 * time.Second})
+	return &world{s: s, client: c, queue: openQueue(t), id: p.ID, tls: &http.Client{Transport: &http.Transport{TLSClientConfig: centretest.TLS(t, s)}}}
 }
 
 // openQueue opens a real outbox file in a fresh folder.

@@ -2,8 +2,6 @@ package commands
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"path/filepath"
 	"reflect"
 	"testing"
@@ -11,6 +9,7 @@ import (
 
 	"github.com/absher-kiosk/kiosk/central"
 	"github.com/absher-kiosk/kiosk/central/people"
+	"github.com/absher-kiosk/kiosk/internal/centretest"
 	"github.com/absher-kiosk/kiosk/kiosk/store"
 	"github.com/absher-kiosk/kiosk/sync/api"
 	"github.com/absher-kiosk/kiosk/sync/client"
@@ -23,18 +22,10 @@ import (
 // applied result per command and the collected log.
 func TestCommandsFromTheRealCentre(t *testing.T) {
 	ctx := context.Background()
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	quiet := centretest.Quiet()
 	dir := t.TempDir()
-	s, err := central.Start(ctx, central.Options{StateDir: filepath.Join(dir, "centre"), Population: []people.Person{}, Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	p := s.PKI.Clients[kiosk]
-	c, err := client.New(client.Config{BaseURL: s.URL, KioskID: kiosk, CAFile: s.PKI.CA, CertFile: p.Cert, KeyFile: p.Key, Timeout: 5 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := centretest.Start(t, central.Options{StateDir: filepath.Join(dir, "centre"), Population: []people.Person{}})
+	c := centretest.Client(t, s, client.Config{KioskID: kiosk, Timeout: 5 * time.Second})
 	keys, err := seal.LoadOrCreate(filepath.Join(dir, "outbox.key"))
 	if err != nil {
 		t.Fatal(err)

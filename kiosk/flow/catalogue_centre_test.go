@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"image"
 	"io"
-	"log/slog"
 	"math/rand"
 	"net/http"
 	"reflect"
@@ -22,6 +21,7 @@ import (
 	"github.com/absher-kiosk/kiosk/central/demo"
 	"github.com/absher-kiosk/kiosk/devices/fingerprint/fir"
 	"github.com/absher-kiosk/kiosk/devices/fingerprint/synth"
+	"github.com/absher-kiosk/kiosk/internal/centretest"
 	"github.com/absher-kiosk/kiosk/kiosk/domain"
 	"github.com/absher-kiosk/kiosk/kiosk/pii"
 	"github.com/absher-kiosk/kiosk/sync/api"
@@ -164,17 +164,8 @@ func TestCatalogueThroughTheRealCentre(t *testing.T) {
 		t.Skip("starts the centre with the demo population")
 	}
 	now := time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
-	srv, err := central.Start(context.Background(), central.Options{StateDir: t.TempDir(), Clock: func() time.Time { return now }, Seed: 1,
-		FixtureDir: t.TempDir(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	tc, err := srv.ClientTLS("kiosk-001")
-	if err != nil {
-		t.Fatal(err)
-	}
-	link := &centreLink{t: t, url: srv.URL, client: &http.Client{Transport: &http.Transport{TLSClientConfig: tc}, Timeout: 10 * time.Second}}
+	srv := centretest.Start(t, central.Options{Clock: func() time.Time { return now }, Seed: 1, FixtureDir: t.TempDir()})
+	link := &centreLink{t: t, url: srv.URL, client: &http.Client{Transport: &http.Transport{TLSClientConfig: centretest.TLS(t, srv)}, Timeout: 10 * time.Second}}
 
 	walked := []domain.ServiceID{domain.VisaExtension, domain.ExitReentry, domain.LicenceRenewal, domain.ReportLostPassport}
 	ppl, err := demo.Generate(1, now, t.TempDir())
@@ -304,17 +295,8 @@ func TestActivationThroughTheRealCentre(t *testing.T) {
 		t.Skip("extracts fingerprint templates with the real matcher")
 	}
 	now := time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
-	srv, err := central.Start(context.Background(), central.Options{StateDir: t.TempDir(), Clock: func() time.Time { return now }, Seed: 1,
-		FixtureDir: t.TempDir(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	tc, err := srv.ClientTLS("kiosk-001")
-	if err != nil {
-		t.Fatal(err)
-	}
-	link := &centreLink{t: t, url: srv.URL, client: &http.Client{Transport: &http.Transport{TLSClientConfig: tc}, Timeout: 30 * time.Second}}
+	srv := centretest.Start(t, central.Options{Clock: func() time.Time { return now }, Seed: 1, FixtureDir: t.TempDir()})
+	link := &centreLink{t: t, url: srv.URL, client: &http.Client{Transport: &http.Transport{TLSClientConfig: centretest.TLS(t, srv)}, Timeout: 30 * time.Second}}
 	ppl, err := demo.Generate(1, now, t.TempDir())
 	if err != nil {
 		t.Fatal(err)

@@ -6,7 +6,6 @@ import (
 	"crypto/x509"
 	"errors"
 	"io"
-	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -21,6 +20,7 @@ import (
 	"github.com/absher-kiosk/kiosk/central/people"
 	"github.com/absher-kiosk/kiosk/devices/printer/emulator"
 	"github.com/absher-kiosk/kiosk/devices/printer/jobs"
+	"github.com/absher-kiosk/kiosk/internal/centretest"
 	"github.com/absher-kiosk/kiosk/kiosk/domain"
 	"github.com/absher-kiosk/kiosk/kiosk/flow"
 	"github.com/absher-kiosk/kiosk/kiosk/pii"
@@ -64,17 +64,8 @@ func newDeskWorld(t *testing.T) (*deskWorld, func() []byte) {
 			Issued: today.AddDays(-3), Expiry: today.AddMonths(2)}},
 		Fines: []people.Fine{{Number: "7730011829", Violation: "Speeding", Code: "speeding", AmountSAR: 300, Date: today.AddMonths(-1)}},
 	}}
-	s, err := central.Start(context.Background(), central.Options{StateDir: filepath.Join(dir, "centre"), Population: pop,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	pk := s.PKI.Clients["kiosk-001"]
-	cl, err := client.New(client.Config{BaseURL: s.URL, KioskID: "kiosk-001", CAFile: s.PKI.CA, CertFile: pk.Cert, KeyFile: pk.Key, Timeout: 5 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := centretest.Start(t, central.Options{StateDir: filepath.Join(dir, "centre"), Population: pop})
+	cl := centretest.Client(t, s, client.Config{Timeout: 5 * time.Second})
 	ctx := context.Background()
 	v, err := cl.StartVerification(ctx, id)
 	if err != nil {

@@ -1,31 +1,33 @@
-package client
+package client_test
 
 import (
 	"context"
 	"crypto/tls"
 	"errors"
-	"io"
-	"log/slog"
 	"math/rand"
 	"net"
+	"regexp"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/absher-kiosk/kiosk/central"
-	"github.com/absher-kiosk/kiosk/central/demo"
 	"github.com/absher-kiosk/kiosk/central/people"
 	"github.com/absher-kiosk/kiosk/devices/fingerprint"
 	"github.com/absher-kiosk/kiosk/devices/fingerprint/synth"
+	"github.com/absher-kiosk/kiosk/internal/centretest"
 	"github.com/absher-kiosk/kiosk/kiosk/domain"
 	"github.com/absher-kiosk/kiosk/kiosk/pii"
+	"github.com/absher-kiosk/kiosk/sync/client"
 )
 
 const (
-	fingerSeed     = 77
-	walkUpPassword = "Demo@2026"
-	registered     = "+966500001234"
+	kiosk          = centretest.Kiosk
+	fingerSeed     = centretest.FingerSeed
+	walkUpPassword = centretest.Password
 )
+
+var codeRE = regexp.MustCompile(`\b\d{6}\b`)
 
 type fixedClock struct {
 	mu  sync.Mutex
@@ -41,7 +43,7 @@ func (c *fixedClock) Add(d time.Duration) {
 
 type walkUp struct {
 	s     *central.Server
-	c     *Client
+	c     *client.Client
 	clk   *fixedClock
 	id    string
 	noFPs string // a person with an account and no fingers
@@ -49,30 +51,15 @@ type walkUp struct {
 
 func startWalkUp(t *testing.T) *walkUp {
 	t.Helper()
-	id, _ := pii.WithCheckDigit("100000123")
+	p := centretest.Person()
 	other, _ := pii.WithCheckDigit("100000456")
-	hash := demo.HashPassword(walkUpPassword, []byte("0123456789abcdef"))
-	ppl := []people.Person{
-		{ID: id, Kind: people.Citizen, NameEN: "Test Person", Mobile: registered, AbsherActive: true, PasswordHash: hash,
-			Fingers: []people.Finger{{Position: people.RightIndex, Seed: fingerSeed}}},
-		{ID: other, Kind: people.Citizen, NameEN: "No Fingers", Mobile: "+966500005678", AbsherActive: true, PasswordHash: hash},
+	ppl := []people.Person{p,
+		{ID: other, Kind: people.Citizen, NameEN: "No Fingers", Mobile: "+966500005678", AbsherActive: true, PasswordHash: p.PasswordHash},
 	}
 	clk := &fixedClock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
-	s, err := central.Start(context.Background(), central.Options{StateDir: t.TempDir(), Population: ppl, Clock: clk.Now,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	tc, err := s.ClientTLS("kiosk-001")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := New(Config{BaseURL: s.URL, KioskID: kiosk, TLS: tc, Timeout: 20 * time.Second, Clock: clk.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &walkUp{s: s, c: c, clk: clk, id: id, noFPs: other}
+	s := centretest.Start(t, central.Options{Population: ppl, Clock: clk.Now})
+	c := centretest.Client(t, s, client.Config{Timeout: 20 * time.Second, Clock: clk.Now})
+	return &walkUp{s: s, c: c, clk: clk, id: p.ID, noFPs: other}
 }
 
 func (r *walkUp) lastCode(t *testing.T, mobile string) string {
@@ -233,14 +220,14 @@ func TestRefusedIDs(t *testing.T) {
 
 func TestWalkUpUnreachable(t *testing.T) {
 	r := startWalkUp(t)
-	tc, _ := r.s.ClientTLS("kiosk-001")
+	tc := centretest.TLS(t, r.s)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	c, err := New(Config{BaseURL: "https://" + addr, KioskID: kiosk, TLS: tc, Timeout: 2 * time.Second})
+	c, err := client.New(client.Config{BaseURL: "https://" + addr, KioskID: kiosk, TLS: tc, Timeout: 2 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -248,7 +235,7 @@ func TestWalkUpUnreachable(t *testing.T) {
 		t.Fatalf("closed port: %v", err)
 	}
 	// A certificate the centre does not know: a TLS failure is a transport failure too.
-	other, err := New(Config{BaseURL: r.s.URL, KioskID: kiosk, TLS: &tls.Config{}, Timeout: 2 * time.Second})
+	other, err := client.New(client.Config{BaseURL: r.s.URL, KioskID: kiosk, TLS: &tls.Config{}, Timeout: 2 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -264,8 +251,8 @@ func TestWalkUpUnreachable(t *testing.T) {
 }
 
 func TestNewRefusesBadTLSOrURL(t *testing.T) {
-	for _, o := range []Config{{BaseURL: "http://127.0.0.1:1", KioskID: kiosk, TLS: &tls.Config{}}, {BaseURL: "https://127.0.0.1:1", KioskID: kiosk}, {BaseURL: "::", KioskID: kiosk, TLS: &tls.Config{}}} {
-		if _, err := New(o); err == nil {
+	for _, o := range []client.Config{{BaseURL: "http://127.0.0.1:1", KioskID: kiosk, TLS: &tls.Config{}}, {BaseURL: "https://127.0.0.1:1", KioskID: kiosk}, {BaseURL: "::", KioskID: kiosk, TLS: &tls.Config{}}} {
+		if _, err := client.New(o); err == nil {
 			t.Errorf("%+v accepted", o)
 		}
 	}
