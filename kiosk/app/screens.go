@@ -245,8 +245,6 @@ func screenProblem(step flow.Step, code domain.ProblemCode) string {
 		return "id_unknown"
 	case domain.ProblemWrongPassword:
 		return "password_wrong"
-	case domain.ProblemUnreachable:
-		return "central_unreachable"
 	case domain.ProblemNotMatched:
 		return "finger_no_match"
 	case domain.ProblemLocked, domain.ProblemResendLimit:
@@ -257,7 +255,7 @@ func screenProblem(step flow.Step, code domain.ProblemCode) string {
 		return "printer_unavailable"
 	case domain.ProblemSessionExpired:
 		return "timeout"
-	case domain.ProblemScannerUnavailable, domain.ProblemCodeWrong, domain.ProblemCodeExpired,
+	case domain.ProblemUnreachable, domain.ProblemScannerUnavailable, domain.ProblemCodeWrong, domain.ProblemCodeExpired,
 		domain.ProblemServiceUnavailable, domain.ProblemResendTooSoon,
 		domain.ProblemNotEligible, domain.ProblemChooseOption, domain.ProblemNoSubjects,
 		domain.ProblemNoDocuments, domain.ProblemDocPrinterDown:

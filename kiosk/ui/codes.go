@@ -11,7 +11,7 @@ var ProblemCodes = []string{
 	"password_empty", "password_wrong",
 	"printer_unavailable", "paper_out", "printer_failed", "no_documents", "doc_printer_unavailable",
 	"choose_option", "no_subjects",
-	"central_unreachable", "timeout",
+	"centre_unreachable", "timeout",
 	"not_eligible", "fee_unpaid", "fines_unpaid", "insurance_missing", "passport_expiring",
 	"service_unavailable", "internal",
 }

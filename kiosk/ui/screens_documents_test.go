@@ -22,7 +22,7 @@ func docScreens(lang string) map[string]View {
 		"documents":             {Screen: ScreenDocuments, Lang: lang, Documents: docs},
 		"documents_loading":     {Screen: ScreenDocuments, Lang: lang},
 		"documents_none":        {Screen: ScreenDocuments, Lang: lang, Problem: "no_documents"},
-		"documents_offline":     {Screen: ScreenDocuments, Lang: lang, Problem: "central_unreachable"},
+		"documents_offline":     {Screen: ScreenDocuments, Lang: lang, Problem: "centre_unreachable"},
 		"doc_printing":          {Screen: ScreenDocPrinting, Lang: lang, Printing: docs[0]},
 		"thanks_printer_failed": {Screen: ScreenThanks, Lang: lang, Problem: "printer_failed"},
 		// A person with several visas: six documents and a problem still fit.

@@ -138,7 +138,7 @@ func screens(lang string) map[string]View {
 		"queued":           {Screen: ScreenResult, Lang: lang, Reference: "K-20261123-0042"},
 		"receipt":          {Screen: ScreenReceipt, Lang: lang},
 		"thanks":           {Screen: ScreenThanks, Lang: lang},
-		"error":            {Screen: ScreenError, Lang: lang, Problem: "central_unreachable"},
+		"error":            {Screen: ScreenError, Lang: lang, Problem: "centre_unreachable"},
 		"idle":             {Screen: ScreenMobile, Lang: lang, Entry: "05", Places: 10, IdleWarning: true, IdleLeft: 20},
 	}
 }
