@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"regexp"
+	"sync"
 	"testing"
 	"time"
 
@@ -199,3 +200,29 @@ func (k *kiosk) await(t *testing.T, what string, ok func(ui.View) bool) ui.View 
 }
 
 func step(s ui.Screen) func(ui.View) bool { return func(v ui.View) bool { return v.Screen == s } }
+
+// workQueue holds the operations the flow hands to Deps.Go, so a test runs
+// them when it chooses. The flow queues from whichever goroutine sent the
+// event (a timer's, for the screens' arming), so the queue is locked.
+type workQueue struct {
+	mu      sync.Mutex
+	pending []func()
+}
+
+// Go is the flow's Deps.Go.
+func (q *workQueue) Go(f func()) { q.mu.Lock(); q.pending = append(q.pending, f); q.mu.Unlock() }
+
+// drain runs what is queued, and what that queues, until nothing is left.
+func (q *workQueue) drain() {
+	for {
+		q.mu.Lock()
+		if len(q.pending) == 0 {
+			q.mu.Unlock()
+			return
+		}
+		f := q.pending[0]
+		q.pending = q.pending[1:]
+		q.mu.Unlock()
+		f()
+	}
+}

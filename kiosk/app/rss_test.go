@@ -10,7 +10,6 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -89,27 +88,11 @@ func BenchmarkSessionsRSS(b *testing.B) {
 	defer a.Quit()
 	w := test.NewWindow(nil)
 	w.Resize(fyne.NewSize(1080, 1920))
-	// The screens arm the scanner from a timer's goroutine, which queues
-	// the capture; pending is shared with it.
-	var mu sync.Mutex
-	var pending []func()
-	drain := func() {
-		for {
-			mu.Lock()
-			if len(pending) == 0 {
-				mu.Unlock()
-				return
-			}
-			f := pending[0]
-			pending = pending[1:]
-			mu.Unlock()
-			f()
-		}
-	}
+	var q workQueue
 	m := flow.New(flow.Deps{Centre: happyCentre{}, Scanner: greyScanner{}, Submitter: doneSubmitter{},
 		EncodeRecord: func(*image.Gray, int, int) ([]byte, error) { return make([]byte, 4096), nil },
 		Services:     flow.Services(), Menu: []flow.ServiceItem{{ID: domain.UpdateMobile, Enabled: true}},
-		Go: func(f func()) { mu.Lock(); pending = append(pending, f); mu.Unlock() }})
+		Go: q.Go})
 	s := NewScreens(m, 0)
 	if _, err := ui.New(a, w, s, ui.Options{}); err != nil {
 		b.Fatal(err)
@@ -120,18 +103,18 @@ func BenchmarkSessionsRSS(b *testing.B) {
 			s.Send(ui.Event{Kind: ui.EvKey, Key: r})
 		}
 		s.Send(ui.Event{Kind: ui.EvConfirm})
-		drain()
+		q.drain()
 	}
 	visit := func() {
 		s.Send(ui.Event{Kind: ui.EvTouch})
 		s.Send(ui.Event{Kind: ui.EvLanguage, Value: "en"})
 		keys(id)
 		s.Send(ui.Event{Kind: ui.EvService, Value: "update_mobile"})
-		drain()
+		q.drain()
 		for !m.View().Busy { // the screen arms the scanner at once, on a timer
 			runtime.Gosched()
 		}
-		drain()
+		q.drain()
 		keys("0512345678")
 		keys("123456")
 		if v := s.View(); v.Screen != ui.ScreenResult || !v.Done {

@@ -6,7 +6,6 @@ import (
 	"image"
 	"reflect"
 	"slices"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -216,30 +215,14 @@ func TestScannerArming(t *testing.T) {
 
 func scannerArming(t *testing.T, scanErr error, wantAfter int32) {
 	sc := &countingScanner{err: scanErr}
-	// Operations are queued by the flow, on whichever goroutine sent the
-	// event (a timer's, for the screens' arming), and run by the test.
-	var mu sync.Mutex
-	var pending []func()
-	drain := func() {
-		for {
-			mu.Lock()
-			if len(pending) == 0 {
-				mu.Unlock()
-				return
-			}
-			f := pending[0]
-			pending = pending[1:]
-			mu.Unlock()
-			f()
-		}
-	}
+	var q workQueue
 	// after lets d pass on the bubble's clock, then runs what it queued.
 	after := func(d time.Duration) {
 		time.Sleep(d)
 		synctest.Wait()
-		drain()
+		q.drain()
 	}
-	m := flow.New(flow.Deps{Centre: missCentre{}, Scanner: sc, Go: func(f func()) { mu.Lock(); pending = append(pending, f); mu.Unlock() },
+	m := flow.New(flow.Deps{Centre: missCentre{}, Scanner: sc, Go: q.Go,
 		EncodeRecord: func(*image.Gray, int, int) ([]byte, error) { return []byte{1}, nil },
 		Services:     flow.Services(), Menu: []flow.ServiceItem{{ID: domain.UpdateMobile, Enabled: true}}})
 	s := NewScreens(m, 3*time.Second)
@@ -251,7 +234,7 @@ func scannerArming(t *testing.T, scanErr error, wantAfter int32) {
 	}
 	s.Send(ui.Event{Kind: ui.EvConfirm})
 	s.Send(ui.Event{Kind: ui.EvService, Value: "update_mobile"})
-	drain()
+	q.drain()
 	if got := m.View().Step; got != flow.StepFingerprint {
 		t.Fatalf("step %s", got)
 	}
