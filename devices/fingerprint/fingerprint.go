@@ -49,6 +49,10 @@ var ErrBusy = errors.New("fingerprint: the scanner is already capturing; wait fo
 // ErrNoDevice is returned when no supported scanner is attached.
 var ErrNoDevice = errors.New("fingerprint: no supported scanner is attached; check the USB cable")
 
+// ErrClosed is returned by a capture that stopped because the scanner was
+// closed under it, at shutdown.
+var ErrClosed = errors.New("fingerprint: the scanner was closed during the capture")
+
 // DefaultDPI is the resolution assumed for sensors that do not report one,
 // the same assumption libfprint makes for its drivers.
 const DefaultDPI = 500

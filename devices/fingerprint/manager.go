@@ -37,16 +37,22 @@ type Manager struct {
 	registry usb.Registry[Driver]
 	log      *slog.Logger
 
-	mu       sync.Mutex
-	dev      Device
-	desc     usb.Desc
-	busy     bool
-	stale    bool // unplugged mid-capture; close once the capture returns
-	lastErr  string
-	subs     map[int]func(Status)
-	nextSub  int
-	emitMu   sync.Mutex
-	lastSent Status
+	mu    sync.Mutex
+	dev   Device
+	desc  usb.Desc
+	busy  bool
+	stale bool // unplugged mid-capture; close once the capture returns
+	// stopCapture and captureDone belong to the capture in progress: Close
+	// stops it and waits for it before it closes the device. closing keeps
+	// a new capture from starting meanwhile.
+	stopCapture context.CancelCauseFunc
+	captureDone chan struct{}
+	closing     bool
+	lastErr     string
+	subs        map[int]func(Status)
+	nextSub     int
+	emitMu      sync.Mutex
+	lastSent    Status
 }
 
 // NewManager watches lister for devices that drivers match; the first
@@ -190,7 +196,7 @@ func (m *Manager) dropLocked(why string) {
 // Capture takes one image from the current scanner.
 func (m *Manager) Capture(ctx context.Context) (*Capture, error) {
 	m.mu.Lock()
-	if m.dev == nil || m.stale {
+	if m.dev == nil || m.stale || m.closing {
 		m.mu.Unlock()
 		return nil, ErrNoDevice
 	}
@@ -199,14 +205,21 @@ func (m *Manager) Capture(ctx context.Context) (*Capture, error) {
 		return nil, ErrBusy
 	}
 	dev := m.dev
-	m.busy = true
+	ctx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
+	done := make(chan struct{})
+	m.busy, m.stopCapture, m.captureDone = true, stop, done
 	m.mu.Unlock()
 	m.emit()
 
 	c, err := dev.Capture(ctx)
+	if err != nil && errors.Is(context.Cause(ctx), ErrClosed) {
+		err = fmt.Errorf("%w: %w", ErrClosed, err)
+	}
 
 	m.mu.Lock()
-	m.busy = false
+	m.busy, m.stopCapture, m.captureDone = false, nil, nil
+	close(done)
 	if m.stale || (err != nil && errors.Is(err, usb.ErrGone)) {
 		m.stale = false
 		m.dropLocked("scanner gone during capture")
@@ -220,11 +233,22 @@ func (m *Manager) Capture(ctx context.Context) (*Capture, error) {
 	return c, err
 }
 
-// Close closes the current scanner, if any.
+// Close closes the current scanner, if any. A capture in progress is
+// stopped first, and Close waits for it to return: closing a USB device
+// under a pending transfer crashes inside libusb.
 func (m *Manager) Close() error {
 	defer m.emit()
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.busy {
+		stop, done := m.stopCapture, m.captureDone
+		m.closing = true
+		m.mu.Unlock()
+		stop(ErrClosed)
+		<-done
+		m.mu.Lock()
+		m.closing = false
+	}
 	if m.dev == nil {
 		return nil
 	}

@@ -36,6 +36,7 @@ type fakeDevice struct {
 	state   State
 	closed  bool
 	capture func(ctx context.Context) (*Capture, error)
+	onClose func()
 }
 
 func (d *fakeDevice) Capture(ctx context.Context) (*Capture, error) {
@@ -58,6 +59,9 @@ func (d *fakeDevice) Close() error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.closed = true
+	if d.onClose != nil {
+		d.onClose()
+	}
 	return nil
 }
 
@@ -287,5 +291,63 @@ func TestManagerRunPollsOnTicks(t *testing.T) {
 	defer mu.Unlock()
 	if !tick.stopped || len(devs) != 2 || !devs[1].closed {
 		t.Fatal("Run did not stop its ticker and close the scanner on exit")
+	}
+}
+
+// TestManagerCloseStopsTheCaptureFirst: closing the manager during a
+// capture must stop that capture and wait for it before the device is
+// closed; a device closed under a pending transfer crashes in libusb.
+func TestManagerCloseStopsTheCaptureFirst(t *testing.T) {
+	h := newHarness(t)
+	h.lister.set(usb.Desc{ID: scannerID, Bus: 1, Address: 3})
+	h.poll(t)
+	dev := h.opened[0]
+	var (
+		mu        sync.Mutex
+		capturing bool
+		closedMid bool
+	)
+	closed := make(chan struct{})
+	dev.onClose = func() {
+		mu.Lock()
+		closedMid = capturing
+		mu.Unlock()
+		close(closed)
+	}
+	started := make(chan struct{})
+	h.capture = func(ctx context.Context) (*Capture, error) {
+		mu.Lock()
+		capturing = true
+		mu.Unlock()
+		close(started)
+		select {
+		case <-ctx.Done():
+		case <-closed: // the device went from under the capture
+		}
+		mu.Lock()
+		capturing = false
+		mu.Unlock()
+		return nil, fmt.Errorf("fake: capture stopped: %w", context.Canceled)
+	}
+	done := make(chan error, 1)
+	go func() { _, err := h.m.Capture(context.Background()); done <- err }()
+	<-started
+	if err := h.m.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	mu.Lock()
+	mid := closedMid
+	mu.Unlock()
+	if mid {
+		t.Fatal("the device was closed while its capture was still running")
+	}
+	if !dev.closed {
+		t.Fatal("Close did not close the device")
+	}
+	if err := <-done; !errors.Is(err, ErrClosed) {
+		t.Fatalf("capture cut by Close returned %v, want ErrClosed", err)
+	}
+	if _, err := h.m.Capture(context.Background()); !errors.Is(err, ErrNoDevice) {
+		t.Fatalf("capture after Close: %v, want ErrNoDevice", err)
 	}
 }

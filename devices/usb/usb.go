@@ -41,6 +41,10 @@ func (d Desc) Key() string { return fmt.Sprintf("%03d/%03d %s", d.Bus, d.Address
 // with errors.Is and treat the device as absent until it is listed again.
 var ErrGone = errors.New("usb: device is no longer attached")
 
+// ErrClosed reports a transfer on a device that has been closed, or one
+// that Close cancelled while it was pending.
+var ErrClosed = errors.New("usb: device is closed")
+
 // Bus owns the libusb context. Create one per process.
 type Bus struct {
 	mu  sync.Mutex
@@ -106,6 +110,16 @@ type Device struct {
 	mu   sync.Mutex
 	ins  map[int]*gousb.InEndpoint
 	outs map[int]*gousb.OutEndpoint
+	// closed is set (under mu) when Close starts; no transfer begins after
+	// it. closing ends at the same moment and cuts every pending transfer,
+	// and pending counts the transfers Close must wait for: libusb cancels
+	// a transfer through the device handle, so cancelling one after the
+	// handle is closed crashes the process.
+	closed  bool
+	closing context.Context
+	stop    context.CancelFunc
+	pending sync.WaitGroup
+	flight  int // transfers under way, as pending counts them
 }
 
 // ControlTimeout bounds every control transfer; gousb's default of zero
@@ -156,7 +170,8 @@ func (b *Bus) OpenDevice(d Desc, iface int) (*Device, error) {
 		dev.Close()
 		return nil, fmt.Errorf("usb: claim interface %d of %s (is another program using the scanner?): %w", iface, d.Key(), classify(err))
 	}
-	return &Device{desc: d, dev: dev, cfg: cfg, intf: intf, ins: map[int]*gousb.InEndpoint{}, outs: map[int]*gousb.OutEndpoint{}}, nil
+	closing, stop := context.WithCancel(context.Background())
+	return &Device{desc: d, dev: dev, cfg: cfg, intf: intf, ins: map[int]*gousb.InEndpoint{}, outs: map[int]*gousb.OutEndpoint{}, closing: closing, stop: stop}, nil
 }
 
 // Desc says which device this is.
@@ -165,26 +180,36 @@ func (d *Device) Desc() Desc { return d.desc }
 // In reads one transfer from IN endpoint ep. The transfer asks for exactly
 // len(buf) bytes: some devices, and every replay, depend on that size.
 func (d *Device) In(ctx context.Context, ep int, buf []byte) (int, error) {
+	tctx, end, err := d.begin(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("usb: read from endpoint 0x%02x of %s: %w", 0x80|ep, d.desc.Key(), err)
+	}
+	defer end()
 	e, err := d.in(ep)
 	if err != nil {
 		return 0, err
 	}
-	n, err := e.ReadContext(ctx, buf)
+	n, err := e.ReadContext(tctx, buf)
 	if err != nil {
-		return n, fmt.Errorf("usb: read %d bytes from endpoint 0x%02x of %s: %w", len(buf), 0x80|ep, d.desc.Key(), classifyCtx(ctx, err))
+		return n, fmt.Errorf("usb: read %d bytes from endpoint 0x%02x of %s: %w", len(buf), 0x80|ep, d.desc.Key(), d.classifyCtx(ctx, err))
 	}
 	return n, nil
 }
 
 // Out writes data as one transfer to OUT endpoint ep.
 func (d *Device) Out(ctx context.Context, ep int, data []byte) (int, error) {
+	tctx, end, err := d.begin(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("usb: write to endpoint 0x%02x of %s: %w", ep, d.desc.Key(), err)
+	}
+	defer end()
 	e, err := d.out(ep)
 	if err != nil {
 		return 0, err
 	}
-	n, err := e.WriteContext(ctx, data)
+	n, err := e.WriteContext(tctx, data)
 	if err != nil {
-		return n, fmt.Errorf("usb: write %d bytes to endpoint 0x%02x of %s: %w", len(data), ep, d.desc.Key(), classifyCtx(ctx, err))
+		return n, fmt.Errorf("usb: write %d bytes to endpoint 0x%02x of %s: %w", len(data), ep, d.desc.Key(), d.classifyCtx(ctx, err))
 	}
 	return n, nil
 }
@@ -195,6 +220,11 @@ func (d *Device) Control(ctx context.Context, rType, request uint8, value, index
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
+	_, end, err := d.begin(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("usb: control request %02x/%02x to %s: %w", rType, request, d.desc.Key(), err)
+	}
+	defer end()
 	n, err := d.dev.Control(rType, request, value, index, data)
 	if err != nil {
 		return n, fmt.Errorf("usb: control request %02x/%02x to %s: %w", rType, request, d.desc.Key(), classify(err))
@@ -202,8 +232,51 @@ func (d *Device) Control(ctx context.Context, rType, request uint8, value, index
 	return n, nil
 }
 
-// Close releases the interface and the device.
+// begin registers a transfer with the device. The context it returns ends
+// with ctx or when Close starts; end must be called once the transfer has
+// returned.
+func (d *Device) begin(ctx context.Context) (context.Context, func(), error) {
+	d.mu.Lock()
+	if d.closed {
+		d.mu.Unlock()
+		return nil, nil, ErrClosed
+	}
+	d.pending.Add(1)
+	d.flight++
+	d.mu.Unlock()
+	tctx, cancel := context.WithCancel(ctx)
+	unhook := context.AfterFunc(d.closing, cancel)
+	return tctx, func() {
+		unhook()
+		cancel()
+		d.mu.Lock()
+		d.flight--
+		d.mu.Unlock()
+		d.pending.Done()
+	}, nil
+}
+
+// inFlight counts the transfers under way, for tests.
+func (d *Device) inFlight() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.flight
+}
+
+// Close cancels the transfers still pending, waits until each has
+// returned, then releases the interface and the device. gousb returns
+// from a cancelled transfer only once libusb has completed it, so after
+// the wait no transfer refers to the handle. Closing again does nothing.
 func (d *Device) Close() error {
+	d.mu.Lock()
+	if d.closed {
+		d.mu.Unlock()
+		return nil
+	}
+	d.closed = true
+	d.mu.Unlock()
+	d.stop()
+	d.pending.Wait()
 	d.intf.Close()
 	if err := d.cfg.Close(); err != nil {
 		d.dev.Close()
@@ -258,7 +331,17 @@ func classify(err error) error {
 }
 
 // classifyCtx reports a transfer cut short by the caller's context as the
-// context's own error, so callers can tell cancellation from a device fault.
+// context's own error, and one cut by Close as ErrClosed, so callers can
+// tell cancellation and shutdown from a device fault.
+func (d *Device) classifyCtx(ctx context.Context, err error) error {
+	if ctx.Err() == nil && d.closing.Err() != nil {
+		return fmt.Errorf("%w (%v)", ErrClosed, err)
+	}
+	return classifyCtx(ctx, err)
+}
+
+// classifyCtx reports a transfer cut short by the caller's context as the
+// context's own error.
 func classifyCtx(ctx context.Context, err error) error {
 	if ctx.Err() != nil {
 		return fmt.Errorf("%w (%v)", ctx.Err(), err)

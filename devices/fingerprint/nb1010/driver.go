@@ -150,25 +150,32 @@ func (s *Scanner) capture(ctx context.Context) (*fingerprint.Capture, error) {
 	if _, err := s.command(ctx, preCaptureCmd, ReplyAck); err != nil {
 		return nil, fmt.Errorf("nb1010: pre-capture: %w", err)
 	}
+	// From the capture command on, the device streams the image whatever
+	// the host does with it: any way out of this function other than the
+	// last partial leaves the rest queued, and the next capture would read
+	// it in place of its replies. So the image counts as interrupted until
+	// its last partial has been read, whether a read failed or a partial
+	// did not parse.
+	s.interrupted = true
 	if _, err := s.command(ctx, captureCmd, ReplyAck); err != nil {
 		return nil, fmt.Errorf("nb1010: capture: %w", err)
 	}
 	var asm Assembler
 	buf := make([]byte, PartialLen)
-	for range maxPartials {
+	for k := range maxPartials {
 		n, err := s.in(ctx, buf)
 		if err != nil {
-			s.interrupted = true
 			return nil, fmt.Errorf("nb1010: read image: %w", err)
 		}
 		p, err := ParsePartial(buf[:n])
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("nb1010: image partial %d: %w", k+1, err)
 		}
 		if err := asm.Add(p); err != nil {
 			return nil, err
 		}
 		if !p.More {
+			s.interrupted = false
 			img, err := asm.Image()
 			if err != nil {
 				return nil, err

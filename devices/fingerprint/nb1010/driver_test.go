@@ -27,6 +27,9 @@ type simDevice struct {
 	reads   int
 	blockAt int
 	goneAt  int
+	// corruptAt, when above zero, garbles the header of that partial
+	// (counted from 1) of the next image only.
+	corruptAt int
 }
 
 func (d *simDevice) Out(ctx context.Context, ep int, b []byte) (int, error) {
@@ -53,8 +56,13 @@ func (d *simDevice) Out(ctx context.Context, ep int, b []byte) (int, error) {
 	case bytes.Equal(b, captureCmd):
 		d.pending = append(d.pending, reply(ReplyAck, b[2], 3))
 		for k := range d.partials {
-			d.pending = append(d.pending, partial(k, k < d.partials-1, d.width, byte(k)))
+			p := partial(k, k < d.partials-1, d.width, byte(k))
+			if k+1 == d.corruptAt {
+				p[1] ^= 0xFF
+			}
+			d.pending = append(d.pending, p)
 		}
+		d.corruptAt = 0
 	default:
 		d.t.Errorf("unexpected command % x", b)
 	}
@@ -209,5 +217,35 @@ func TestUnplugAndFaults(t *testing.T) {
 	}
 	if st := s.Status(); st.State != fingerprint.HardwareError || st.LastError == "" {
 		t.Fatalf("status %+v", st)
+	}
+}
+
+// TestCorruptPartialThenCaptureAgain: a partial that does not parse ends
+// the capture as a hardware fault, but the device goes on sending the rest
+// of that image; the next capture must not take those partials for replies.
+func TestCorruptPartialThenCaptureAgain(t *testing.T) {
+	sim := &simDevice{t: t, levels: []byte{0xF7}, width: 256, partials: 90, corruptAt: 5}
+	s := New(sim, Name, (&noSleep{}).sleep)
+	if _, err := s.Capture(context.Background()); !errors.Is(err, ErrBadReply) {
+		t.Fatalf("error %v, want ErrBadReply", err)
+	}
+	if st := s.Status(); st.State != fingerprint.HardwareError {
+		t.Fatalf("status after corrupt partial %+v, want hardwareError", st)
+	}
+	sim.mu.Lock()
+	left := len(sim.pending)
+	sim.mu.Unlock()
+	if left != 85 {
+		t.Fatalf("the simulated device holds %d partials of the broken image, want 85", left)
+	}
+	c, err := s.Capture(context.Background())
+	if err != nil {
+		t.Fatalf("capture after corrupt partial: %v", err)
+	}
+	if c.Image.Rect.Dx() != 256 || c.Image.Rect.Dy() != 180 {
+		t.Fatalf("image after drain %v, want 256 x 180", c.Image.Rect)
+	}
+	if st := s.Status(); st.State != fingerprint.Online {
+		t.Fatalf("status after recovery %+v, want online", st)
 	}
 }

@@ -42,6 +42,13 @@ const (
 // commandTimeout bounds each transfer outside the wait for a finger.
 const commandTimeout = 4 * time.Second
 
+// frameTimeout bounds each read once the device has reported the finger or
+// sent a frame: from then on it streams the image without waiting for the
+// user, and libfprint's upektc_img gives every bulk read 4 s. A device
+// silent for longer has stalled; waiting on would leave the kiosk busy
+// until the caller gave up.
+const frameTimeout = 4 * time.Second
+
 // Transport is the part of an opened USB device the driver uses.
 type Transport interface {
 	In(ctx context.Context, ep int, buf []byte) (int, error)
@@ -226,10 +233,9 @@ func (c *session) capture(ctx context.Context, info SensorInfo) (*image.Gray, er
 		return nil, err
 	}
 	asm := NewAssembler(w, h)
+	imaging := false
 	for {
-		// No per-transfer timeout here: the device answers when a finger
-		// arrives, which may take as long as the user needs; ctx bounds it.
-		m, err := c.read(ctx)
+		m, err := c.readFrame(ctx, imaging)
 		if err != nil {
 			return nil, err
 		}
@@ -246,6 +252,7 @@ func (c *session) capture(ctx context.Context, info SensorInfo) (*image.Gray, er
 				return nil, err
 			}
 			c.onFinger(code == FingerPresent || code == FingerKeep)
+			imaging = imaging || code == FingerPresent
 			if err := c.sendSeq(ctx, Message{Type: TypeData, Payload: statusAck}); err != nil {
 				return nil, err
 			}
@@ -255,7 +262,7 @@ func (c *session) capture(ctx context.Context, info SensorInfo) (*image.Gray, er
 				if _, err := c.read(ctx); err != nil {
 					return nil, err
 				}
-				asm = NewAssembler(w, h)
+				asm, imaging = NewAssembler(w, h), false
 				if err := c.sendSeq(ctx, Message{Type: TypeData, Payload: captureRequest(info.Swipe)}); err != nil {
 					return nil, err
 				}
@@ -265,6 +272,7 @@ func (c *session) capture(ctx context.Context, info SensorInfo) (*image.Gray, er
 			if err != nil {
 				return nil, err
 			}
+			imaging = true
 			if m.Payload[0] == SubFirstFrame {
 				c.onFinger(true)
 			}
@@ -283,6 +291,24 @@ func (c *session) capture(ctx context.Context, info SensorInfo) (*image.Gray, er
 			}
 		}
 	}
+}
+
+// readFrame reads the next message of a capture. Before the finger is
+// there the read has no deadline of its own: the device answers when a
+// finger arrives, which may take as long as the user needs, and ctx bounds
+// it. Once imaging, each read has frameTimeout, and running out of it is a
+// fault of the device, told apart from the caller's own cancellation.
+func (c *session) readFrame(ctx context.Context, imaging bool) (Message, error) {
+	if !imaging {
+		return c.read(ctx)
+	}
+	tctx, cancel := context.WithTimeout(ctx, frameTimeout)
+	defer cancel()
+	m, err := c.read(tctx)
+	if err != nil && ctx.Err() == nil && errors.Is(tctx.Err(), context.DeadlineExceeded) {
+		return Message{}, fmt.Errorf("upektc: the device stopped sending the image (nothing for %v): %w", frameTimeout, err)
+	}
+	return m, err
 }
 
 func retryStatus(code byte) bool {

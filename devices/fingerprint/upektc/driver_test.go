@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"testing/synctest"
+	"time"
 
 	"github.com/absher-kiosk/kiosk/devices/fingerprint"
 	"github.com/absher-kiosk/kiosk/devices/usb"
@@ -28,7 +30,11 @@ type simDevice struct {
 	reads    int
 	goneAt   int // answer the n-th IN read with ErrGone
 	notifyAt int // push a type-08 message before the n-th frame
-	closed   bool
+	// stallAfter, when above zero, makes the device fall silent once it
+	// has sent that many frames: reads then wait until their context ends.
+	stallAfter int
+	sentFrames int
+	closed     bool
 }
 
 func newSim(t *testing.T, info []byte, w, h int, statuses ...byte) *simDevice {
@@ -145,8 +151,12 @@ func (d *simDevice) nextFrame(seq byte) {
 		d.push(Message{Type: TypeNotify})
 		d.notifyAt = 0
 	}
+	if d.stallAfter > 0 && d.sentFrames == d.stallAfter {
+		return
+	}
 	d.push(Message{Type: TypeData, Seq: seq, Payload: d.frames[0]})
 	d.frames = d.frames[1:]
+	d.sentFrames++
 }
 
 func (d *simDevice) In(ctx context.Context, ep int, buf []byte) (int, error) {
@@ -162,6 +172,11 @@ func (d *simDevice) In(ctx context.Context, ep int, buf []byte) (int, error) {
 		return 0, fmt.Errorf("read: %w", usb.ErrGone)
 	}
 	if n == d.blockAt {
+		d.mu.Unlock()
+		<-ctx.Done()
+		return 0, ctx.Err()
+	}
+	if len(d.queue) == 0 && d.stallAfter > 0 && d.sentFrames == d.stallAfter {
 		d.mu.Unlock()
 		<-ctx.Done()
 		return 0, ctx.Err()
@@ -320,4 +335,31 @@ func TestGarbageFromDeviceIsHardwareError(t *testing.T) {
 	if st := s.Status(); st.State != fingerprint.HardwareError {
 		t.Fatalf("status %+v", st)
 	}
+}
+
+// TestDeviceStalledMidImageIsAFault: a device that stops sending frames
+// once the image has started is a fault found within one frame deadline,
+// not a capture that waits for as long as the caller does. The bubble's
+// clock is virtual, so the elapsed time is exact.
+func TestDeviceStalledMidImageIsAFault(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sim := newSim(t, infoWith(t, 0xE4, 192, 512), 144, 384)
+		sim.stallAfter = 3
+		s := New(sim, Name)
+		start := time.Now()
+		_, err := s.Capture(context.Background())
+		elapsed := time.Since(start)
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("capture from a stalled device returned %v, want a deadline error", err)
+		}
+		if elapsed != frameTimeout {
+			t.Fatalf("stall reported after %v, want exactly the frame deadline %v", elapsed, frameTimeout)
+		}
+		if st := s.Status(); st.State != fingerprint.HardwareError || st.LastError == "" {
+			t.Fatalf("status after a stall %+v, want hardwareError with the error", st)
+		}
+		if last := sim.sent[len(sim.sent)-1]; last.Type != TypeDeinit {
+			t.Fatalf("last host message after the stall %+v, want deinit", last)
+		}
+	})
 }
