@@ -97,7 +97,8 @@ type Server struct {
 	verifs   map[string]*verification
 	sessions map[string]*session
 	mobiles  map[string]*mobileChallenge
-	locks    map[string]lock
+	attempts map[string]store.Attempts // by slot: failed sign-ins and locks, as stored
+	turns    map[string]*turn          // by person: the attempt running now
 	issued   map[string]issuedDoc
 	watch    map[string]chan struct{} // per kiosk, closed on config or command change
 
@@ -144,7 +145,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	}
 	s := &Server{opt: o, log: o.Logger, now: o.Clock, rnd: o.Rand,
 		persons: map[string]*people.Person{}, verifs: map[string]*verification{}, sessions: map[string]*session{},
-		mobiles: map[string]*mobileChallenge{}, done: make(chan struct{}), locks: map[string]lock{}, issued: map[string]issuedDoc{}, watch: map[string]chan struct{}{}}
+		mobiles: map[string]*mobileChallenge{}, done: make(chan struct{}), attempts: map[string]store.Attempts{}, turns: map[string]*turn{}, issued: map[string]issuedDoc{}, watch: map[string]chan struct{}{}}
 	s.SMSSink = &MemorySink{log: o.Logger, now: o.Clock}
 	s.sms = s.SMSSink
 	if o.SMS != nil {
@@ -169,6 +170,10 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		return nil, err
 	}
 	s.Store = st
+	if err := s.loadAttempts(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
 	pop := o.Population
 	if pop == nil {
 		if pop, err = demo.Generate(o.Seed, o.Today, o.FixtureDir); err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/absher-kiosk/kiosk/central/demo"
 	"github.com/absher-kiosk/kiosk/central/people"
+	"github.com/absher-kiosk/kiosk/central/store"
 	"github.com/absher-kiosk/kiosk/kiosk/pii"
 	"github.com/absher-kiosk/kiosk/sync/api"
 )
@@ -30,11 +31,6 @@ const (
 	MaxSMSSends      = 3
 	MaxSMSCodeTries  = 3
 )
-
-type lock struct {
-	code  string
-	until time.Time
-}
 
 type verification struct {
 	id, kiosk, personID string
@@ -167,14 +163,14 @@ func (s *Server) startVerification(w http.ResponseWriter, r *http.Request) {
 	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if l, ok := s.locks[id]; ok && now.Before(l.until) {
-		failWith(w, http.StatusLocked, locked(l.code, l.until, now))
+	if a, ok := s.lockOf(id, now); ok {
+		failWith(w, http.StatusLocked, locked(a.LockCode, a.LockedUntil, now))
 		return
 	}
 	s.sweep(now)
 	v := &verification{id: s.token(16), kiosk: kioskOf(r), personID: id, expires: now.Add(VerificationTTL)}
 	s.verifs[v.id] = v
-	out := api.Verification{ID: v.id, IDMasked: pii.Mask(id), Methods: []string{}, FingerTriesLeft: MaxFingerTries, ExpiresAt: v.expires}
+	out := api.Verification{ID: v.id, IDMasked: pii.Mask(id), Methods: []string{}, FingerTriesLeft: min(MaxFingerTries, s.personLeft(id, now)), ExpiresAt: v.expires}
 	if len(p.Fingers) > 0 {
 		out.Methods = append(out.Methods, api.MethodFingerprint)
 		for _, f := range p.Fingers {
@@ -212,22 +208,58 @@ func (s *Server) verif(w http.ResponseWriter, r *http.Request) (*verification, b
 		fail(w, http.StatusGone, api.CodeVerificationExpired, "the verification took too long; start again")
 		return nil, false
 	}
-	if l, ok := s.locks[v.personID]; ok && now.Before(l.until) {
+	if a, ok := s.lockOf(v.personID, now); ok {
 		s.mu.Unlock()
-		failWith(w, http.StatusLocked, locked(l.code, l.until, now))
+		failWith(w, http.StatusLocked, locked(a.LockCode, a.LockedUntil, now))
 		return nil, false
 	}
 	return v, true
 }
 
-// newSession ends v and opens a session; caller holds s.mu.
-func (s *Server) newSession(v *verification, method string) api.Session {
+// newSession ends v and opens a session; caller holds s.mu and the
+// person's turn, and persists forgiven (when ok) after unlocking s.mu.
+func (s *Server) newSession(v *verification, method string) (out api.Session, forgiven store.Attempts, ok bool) {
 	now := s.now()
 	v.done = true
 	t := s.token(32)
 	s.sessions[t] = &session{kiosk: v.kiosk, personID: v.personID, method: method, expires: now.Add(SessionTTL), hardEnd: now.Add(SessionMax)}
 	s.log.Info("identified", "kiosk", v.kiosk, "id", pii.ID(v.personID), "method", method)
-	return api.Session{Token: t, ExpiresAt: now.Add(SessionTTL), IDMasked: pii.Mask(v.personID), Method: method}
+	forgiven, ok = s.forgive(v.personID)
+	return api.Session{Token: t, ExpiresAt: now.Add(SessionTTL), IDMasked: pii.Mask(v.personID), Method: method}, forgiven, ok
+}
+
+// failed answers a failed attempt on v after counting it; the caller holds
+// s.mu (which failed releases) and the person's turn. spent says v's own
+// limit for this method is reached, verifLeft is what v has left.
+func (s *Server) failed(w http.ResponseWriter, r *http.Request, v *verification, code string, spent bool, verifLeft int, refusal api.Error, status int) {
+	now := s.now()
+	a, lockedNow := s.recordFailure(v.personID, now, code, spent)
+	if lockedNow {
+		delete(s.verifs, v.id)
+	}
+	s.mu.Unlock()
+	s.persist(r, v.personID, a)
+	if lockedNow {
+		s.log.Warn("sign-in lock", "kiosk", v.kiosk, "id", pii.ID(v.personID), "code", code, "until", a.LockedUntil)
+		failWith(w, http.StatusLocked, locked(a.LockCode, a.LockedUntil, now))
+		return
+	}
+	if refusal.TriesLeft != nil {
+		left := min(verifLeft, MaxPersonFailures-a.Failures)
+		refusal.TriesLeft = &left
+	}
+	failWith(w, status, refusal)
+}
+
+// identified answers v's new session; the caller holds s.mu (which
+// identified releases) and the person's turn.
+func (s *Server) identified(w http.ResponseWriter, r *http.Request, v *verification, method string) {
+	out, forgiven, ok := s.newSession(v, method)
+	s.mu.Unlock()
+	if ok {
+		s.persist(r, v.personID, forgiven)
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) verifyFingerprint(w http.ResponseWriter, r *http.Request) {
@@ -239,10 +271,11 @@ func (s *Server) verifyFingerprint(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusBadRequest, api.CodeBadFingerRecord, "record is empty")
 		return
 	}
-	v, ok := s.verif(w, r)
+	v, release, ok := s.beginAttempt(w, r)
 	if !ok {
 		return
 	}
+	defer release()
 	p := *s.persons[v.personID]
 	s.mu.Unlock()
 	if len(p.Fingers) == 0 {
@@ -262,23 +295,13 @@ func (s *Server) verifyFingerprint(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if match {
-		writeJSON(w, http.StatusOK, s.newSession(v, api.MethodFingerprint))
+		s.identified(w, r, v, api.MethodFingerprint)
 		return
 	}
 	v.fingerFails++
 	left := MaxFingerTries - v.fingerFails
-	if left <= 0 {
-		now := s.now()
-		l := lock{code: api.CodeFingerprintLocked, until: now.Add(LockDuration)}
-		s.locks[v.personID] = l
-		delete(s.verifs, v.id)
-		s.log.Warn("fingerprint lock", "kiosk", v.kiosk, "id", pii.ID(v.personID))
-		failWith(w, http.StatusLocked, locked(l.code, l.until, now))
-		return
-	}
-	failWith(w, http.StatusUnauthorized, api.Error{Code: api.CodeFingerprintNoMatch, Message: "the fingerprint does not match; try the other index finger", TriesLeft: &left})
+	s.failed(w, r, v, api.CodeFingerprintLocked, left <= 0, left, api.Error{Code: api.CodeFingerprintNoMatch, Message: "the fingerprint does not match; try the other index finger", TriesLeft: &left}, http.StatusUnauthorized)
 }
 
 func (s *Server) verifyPassword(w http.ResponseWriter, r *http.Request) {
@@ -286,10 +309,11 @@ func (s *Server) verifyPassword(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	v, ok := s.verif(w, r)
+	v, release, ok := s.beginAttempt(w, r)
 	if !ok {
 		return
 	}
+	defer release()
 	p := *s.persons[v.personID]
 	s.mu.Unlock()
 	if !p.AbsherActive || p.PasswordHash == "" {
@@ -307,21 +331,13 @@ func (s *Server) verifyPassword(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if !good {
 		v.passwordFails++
 		left := MaxPasswordTries - v.passwordFails
-		if left <= 0 {
-			now := s.now()
-			l := lock{code: api.CodePasswordLocked, until: now.Add(LockDuration)}
-			s.locks[v.personID] = l
-			delete(s.verifs, v.id)
-			failWith(w, http.StatusLocked, locked(l.code, l.until, now))
-			return
-		}
-		failWith(w, http.StatusUnauthorized, api.Error{Code: api.CodeWrongPassword, Message: "the password is wrong", TriesLeft: &left})
+		s.failed(w, r, v, api.CodePasswordLocked, left <= 0, left, api.Error{Code: api.CodeWrongPassword, Message: "the password is wrong", TriesLeft: &left}, http.StatusUnauthorized)
 		return
 	}
+	defer s.mu.Unlock()
 	v.passwordOK = true
 	if e := s.send(r.Context(), v.kiosk, &v.sms, p.Mobile, "sign-in"); e != nil {
 		failWith(w, statusOf(e.Code), *e)
@@ -366,20 +382,31 @@ func (s *Server) verifySMS(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	v, ok := s.verif(w, r)
+	v, release, ok := s.beginAttempt(w, r)
 	if !ok {
 		return
 	}
-	defer s.mu.Unlock()
+	defer release()
 	if !v.passwordOK {
+		s.mu.Unlock()
 		fail(w, http.StatusConflict, api.CodeSMSNotSent, "enter the password first")
 		return
 	}
-	if e := s.checkCode(&v.sms, req.Code); e != nil {
+	tries := v.sms.tries
+	e := s.checkCode(&v.sms, req.Code)
+	switch {
+	case e == nil:
+		s.identified(w, r, v, api.MethodPassword)
+	case v.sms.tries > tries:
+		// A wrong code is a guess at the second factor: it counts toward
+		// the person's lock, though running out of one code's tries only
+		// asks for a new code.
+		verifLeft := MaxSMSCodeTries - v.sms.tries
+		s.failed(w, r, v, api.CodePasswordLocked, false, verifLeft, *e, statusOf(e.Code))
+	default:
+		s.mu.Unlock()
 		failWith(w, statusOf(e.Code), *e)
-		return
 	}
-	writeJSON(w, http.StatusOK, s.newSession(v, api.MethodPassword))
 }
 
 // withSession resolves the bearer token to the identified person, bound to
@@ -429,9 +456,9 @@ func (s *Server) sweep(now time.Time) {
 			delete(s.sessions, k)
 		}
 	}
-	for k, l := range s.locks {
-		if !now.Before(l.until) {
-			delete(s.locks, k)
+	for k, a := range s.attempts {
+		if c := current(a, now); c.Failures == 0 && c.Locks == 0 && !now.Before(a.LockedUntil) {
+			delete(s.attempts, k)
 		}
 	}
 	for k, c := range s.mobiles {

@@ -48,6 +48,17 @@ var migrations = []string{
 	2: `CREATE INDEX events_kind ON events (kiosk, kind);`,
 	// The ops console reads a kiosk's newest heartbeats.
 	3: `CREATE INDEX events_recent ON events (kiosk, kind, received_at);`,
+	// Failed sign-ins count per person across restarts, so a restart does
+	// not hand a guesser a fresh set of tries. Times are Unix nanoseconds,
+	// 0 for none.
+	4: `CREATE TABLE attempts (
+		slot TEXT PRIMARY KEY,
+		failures INTEGER NOT NULL,
+		last_failure INTEGER NOT NULL,
+		locks INTEGER NOT NULL,
+		locked_until INTEGER NOT NULL,
+		lock_code TEXT NOT NULL
+	);`,
 }
 
 // SQLite is the Store in one SQLite file.
@@ -324,4 +335,52 @@ func (s *SQLite) PersonChanges(ctx context.Context) ([]PersonChange, error) {
 		out = append(out, c)
 	}
 	return out, rows.Err()
+}
+
+func (s *SQLite) Attempts(ctx context.Context) ([]Attempts, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT slot, failures, last_failure, locks, locked_until, lock_code FROM attempts`)
+	if err != nil {
+		return nil, fmt.Errorf("store: list attempts: %w", err)
+	}
+	defer rows.Close()
+	var out []Attempts
+	for rows.Next() {
+		var a Attempts
+		var last, until int64
+		if err := rows.Scan(&a.Slot, &a.Failures, &last, &a.Locks, &until, &a.LockCode); err != nil {
+			return nil, fmt.Errorf("store: read attempts: %w", err)
+		}
+		a.LastFailure, a.LockedUntil = fromNanos(last), fromNanos(until)
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: list attempts: %w", err)
+	}
+	return out, nil
+}
+
+func (s *SQLite) SetAttempts(ctx context.Context, a Attempts) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO attempts (slot, failures, last_failure, locks, locked_until, lock_code) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (slot) DO UPDATE SET failures = excluded.failures, last_failure = excluded.last_failure, locks = excluded.locks,
+		locked_until = excluded.locked_until, lock_code = excluded.lock_code`,
+		a.Slot, a.Failures, toNanos(a.LastFailure), a.Locks, toNanos(a.LockedUntil), a.LockCode)
+	if err != nil {
+		return fmt.Errorf("store: write attempts: %w", err)
+	}
+	return nil
+}
+
+// toNanos keeps the zero time as 0: its UnixNano is out of int64's range.
+func toNanos(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+func fromNanos(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n).UTC()
 }

@@ -227,3 +227,41 @@ func BenchmarkInsertEvents(b *testing.B) {
 		})
 	}
 }
+
+func TestAttemptsRoundTrip(t *testing.T) {
+	s, p := open(t)
+	ctx := context.Background()
+	at := time.Date(2026, 3, 10, 9, 0, 0, 123, time.UTC)
+	a := Attempts{Slot: "s1", Failures: 2, LastFailure: at, Locks: 1, LockedUntil: at.Add(15 * time.Minute), LockCode: "password_attempts_exceeded"}
+	if err := s.SetAttempts(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	a.Failures = 3
+	if err := s.SetAttempts(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetAttempts(ctx, Attempts{Slot: "s2"}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s2, err := OpenSQLite(ctx, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	got, err := s2.Attempts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 {
+		t.Fatalf("%d rows, want 2: %+v", len(got), got)
+	}
+	for _, g := range got {
+		if g.Slot == "s1" && (g.Failures != 3 || !g.LastFailure.Equal(a.LastFailure) || !g.LockedUntil.Equal(a.LockedUntil) || g.Locks != 1 || g.LockCode != a.LockCode) {
+			t.Fatalf("read %+v, wrote %+v", g, a)
+		}
+		if g.Slot == "s2" && (g.Failures != 0 || !g.LastFailure.IsZero() || !g.LockedUntil.IsZero()) {
+			t.Fatalf("zero record read back as %+v", g)
+		}
+	}
+}

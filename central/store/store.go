@@ -58,6 +58,18 @@ type Config struct {
 	ETag string
 }
 
+// Attempts is one person's record of failed sign-in attempts and locks,
+// kept across verifications, kiosks and restarts. Slot is the keyed hash
+// that also names the person's PersonChange row.
+type Attempts struct {
+	Slot        string
+	Failures    int       // failures since the last lock or success
+	LastFailure time.Time // zero when there was none
+	Locks       int       // locks in a row without a success
+	LockedUntil time.Time // zero when never locked
+	LockCode    string    // the error code the lock answers with
+}
+
 // Store is what the server needs from its database.
 type Store interface {
 	// InsertEvent stores e unless (e.Kiosk, e.Key) exists. When it is new,
@@ -93,6 +105,11 @@ type Store interface {
 	Commands(ctx context.Context, kiosk string, after int64) (envelopes [][]byte, lastSeq int64, err error)
 
 	PersonChanges(ctx context.Context) ([]PersonChange, error)
+
+	// Attempts returns every stored attempt record.
+	Attempts(ctx context.Context) ([]Attempts, error)
+	// SetAttempts replaces the record for a.Slot.
+	SetAttempts(ctx context.Context, a Attempts) error
 
 	Close() error
 }
