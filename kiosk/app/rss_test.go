@@ -98,33 +98,43 @@ func BenchmarkSessionsRSS(b *testing.B) {
 		b.Fatal(err)
 	}
 	id, _ := pii.WithCheckDigit("100000123")
+	// The screens arm the scanner from a timer's goroutine, and events
+	// sent while another goroutine is delivering a view are applied by
+	// that goroutine: so each step is awaited, running the flow's queued
+	// work meanwhile, rather than assumed done when Send returns.
+	settle := func(want flow.Step) {
+		deadline := time.Now().Add(30 * time.Second) // a guard against a hang, not a measurement
+		for m.View().Step != want {
+			if time.Now().After(deadline) {
+				b.Fatalf("the visit stopped at %+v, waiting for %s", m.View(), want)
+			}
+			q.drain()
+			runtime.Gosched()
+		}
+	}
 	keys := func(digits string) {
 		for _, r := range digits {
 			s.Send(ui.Event{Kind: ui.EvKey, Key: r})
 		}
 		s.Send(ui.Event{Kind: ui.EvConfirm})
-		q.drain()
 	}
 	visit := func() {
 		s.Send(ui.Event{Kind: ui.EvTouch})
 		s.Send(ui.Event{Kind: ui.EvLanguage, Value: "en"})
 		keys(id)
+		settle(flow.StepMenu)
 		s.Send(ui.Event{Kind: ui.EvService, Value: "update_mobile"})
-		q.drain()
-		for !m.View().Busy { // the screen arms the scanner at once, on a timer
-			runtime.Gosched()
-		}
-		q.drain()
+		settle(flow.StepMobileEntry)
 		keys("0512345678")
+		settle(flow.StepMobileCode)
 		keys("123456")
+		settle(flow.StepResult)
 		if v := s.View(); v.Screen != ui.ScreenResult || !v.Done {
-			b.Fatalf("visit ended at %+v", v)
+			b.Fatalf("visit ended at %+v (flow: %+v)", v, m.View())
 		}
 		s.Send(ui.Event{Kind: ui.EvConfirm})
 		s.Send(ui.Event{Kind: ui.EvFinish})
-		if v := s.View(); v.Screen != ui.ScreenAttract {
-			b.Fatalf("not back on the attract screen: %+v", v)
-		}
+		settle(flow.StepAttract)
 	}
 	for range 20 { // warm: caches, fonts and the theme settle first
 		visit()
