@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/absher-kiosk/kiosk/kiosk/domain"
 	"github.com/absher-kiosk/kiosk/sync/api"
+	"github.com/absher-kiosk/kiosk/sync/client"
 	"github.com/absher-kiosk/kiosk/sync/outbox"
 )
 
@@ -83,11 +83,9 @@ func (s *Submitter) enqueue(ctx context.Context, t domain.Txn) error {
 		if err != nil {
 			return err
 		}
-		payload, err := json.Marshal(api.MobileUpdated{Grant: g.Grant, Mobile: g.Mobile, Reference: Reference(t.Key)})
-		if err != nil {
-			return fmt.Errorf("submit: encode mobile update: %w", err)
+		if ev, err = client.MobileUpdatedEvent(t.Key, g, Reference(t.Key), time.Time{}); err != nil {
+			return fmt.Errorf("submit: %w", err)
 		}
-		ev = outbox.Event{Kind: string(api.EventMobileUpdated), Key: t.Key, Payload: payload}
 	default:
 		return fmt.Errorf("submit: no way to queue service %q; the kiosk and its service table disagree", t.Kind)
 	}

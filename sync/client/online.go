@@ -272,9 +272,10 @@ func (c *Client) Config(ctx context.Context) (api.Config, error) {
 	return *cfg, nil
 }
 
-// MobileUpdatedEvent is the submission of a mobile change: the outbox event
-// (with its idempotency key) to enqueue. The centre applies the change when
-// it first stores the event, so delivering it twice changes nothing.
+// MobileUpdatedEvent is the submission of a mobile change, as the kiosk's
+// submitter queues it: the outbox event (with its idempotency key) to
+// enqueue. The centre applies the change when it first stores the event, so
+// delivering it twice changes nothing.
 func MobileUpdatedEvent(key string, g api.MobileGrant, reference string, created time.Time) (outbox.Event, error) {
 	if _, err := uuid.Parse(key); err != nil {
 		return outbox.Event{}, fmt.Errorf("client: mobile update idempotency key is not a UUID: %w", err)
