@@ -58,6 +58,21 @@ const (
 	maxZone   = 400
 )
 
+// maxTap is the longest press still taken as a tap on the control under
+// the corner. A walk-up user may press slowly, so it is generous; longer
+// presses are taken as a gesture in progress and reach no control.
+const maxTap = 2 * time.Second
+
+// TapLimit is how long a press in the corner may last and still be a tap
+// for the control under it: half the hold, at most two seconds, so a hold
+// given up before it completes does not press the button beneath either.
+func (g Gesture) TapLimit() time.Duration {
+	if g.Kind == Hold {
+		return min(g.Hold/2, maxTap)
+	}
+	return maxTap
+}
+
 // ErrBadGesture is wrapped by every ParseGesture and Validate error.
 var ErrBadGesture = errors.New("bad maintenance gesture")
 
@@ -235,6 +250,14 @@ func (d *Detector) Release() bool {
 	done := d.Poll()
 	d.pressed = false
 	return done
+}
+
+// Tap reports whether the press in progress, ended now, is a tap that
+// belongs to the control under the corner: shorter than the gesture's
+// TapLimit and not the press that completed the gesture. Ask before
+// Release, which ends the press.
+func (d *Detector) Tap() bool {
+	return d.pressed && !d.fired && d.now().Sub(d.pressedAt) < d.g.TapLimit()
 }
 
 // Poll reports whether a press still held has lasted long enough. It

@@ -205,3 +205,52 @@ func FuzzParseGesture(f *testing.F) {
 		}
 	})
 }
+
+// A short press in the corner belongs to the control under it; a longer
+// one is a hold being made, and the press that completes a gesture is the
+// gesture's.
+func TestTapForControlBeneath(t *testing.T) {
+	hold := Gesture{Kind: Hold, Corner: TopRight, Hold: 5 * time.Second, Zone: 120}
+	taps := Gesture{Kind: Taps, Corner: TopLeft, Count: 3, Within: 3 * time.Second, Zone: 120}
+	tests := []struct {
+		name string
+		g    Gesture
+		held time.Duration
+		want bool
+	}{
+		{"quick tap", hold, 100 * time.Millisecond, true},
+		{"slow tap", hold, 2*time.Second - time.Millisecond, true},
+		{"at the tap limit", hold, 2 * time.Second, false},
+		{"hold given up at 4 s", hold, 4 * time.Second, false},
+		{"completed hold", hold, 5 * time.Second, false},
+		{"short hold gesture", Gesture{Kind: Hold, Corner: TopRight, Hold: time.Second, Zone: 120}, 500 * time.Millisecond, false},
+		{"tap of a series", taps, 100 * time.Millisecond, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newClock()
+			d := mustDetector(t, tt.g, c)
+			d.Press(true)
+			c.add(tt.held)
+			d.Poll()
+			if got := d.Tap(); got != tt.want {
+				t.Errorf("press of %v: tap %v, want %v", tt.held, got, tt.want)
+			}
+		})
+	}
+	c := newClock()
+	d := mustDetector(t, taps, c)
+	d.Press(true)
+	d.Release()
+	d.Press(true)
+	d.Release()
+	if !d.Press(true) {
+		t.Fatal("third tap did not complete the series")
+	}
+	if d.Tap() {
+		t.Error("the tap that completed the series was also given to the control beneath")
+	}
+	if d.Release(); d.Tap() {
+		t.Error("a released press is still a tap")
+	}
+}
