@@ -482,7 +482,7 @@ func (s *Shell) render() {
 		if front == nil {
 			front = container.NewStack()
 		}
-		c = container.NewStack(front, s.corner.Layer())
+		c = s.corner.Over(front)
 	case ModePIN:
 		c = p.pinPad(len(s.pin), s.attempt, s.refused, s.busy, pinActions{
 			key: s.key, del: s.del, ok: s.confirm, cancel: func() { s.close("cancelled") }, lang: s.switchLang})
