@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -48,6 +49,12 @@ type Options struct {
 	// Exit ends the program with a code (ExitRestart, ExitToOS,
 	// watchdog.ExitHung); nil ends the kiosk's context.
 	Exit func(code int)
+	// Terminate ends the process at once with a code. After the UI hung,
+	// Exit cannot end the program (its orderly stop quits the window on the
+	// UI thread, which is what hung), so the watchdog's goroutine stops what
+	// it can within hangShutdown and calls Terminate. nil is os.Exit, what
+	// the programs want; tests pass their own to observe it.
+	Terminate func(code int)
 	// Centre replaces the centre of the configuration (centre.url, the
 	// TLS files and centre.command_key_file) when set.
 	Centre *Endpoint
@@ -87,6 +94,8 @@ type Kiosk struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	exit   func(code int)
+	// terminate ends the process when the UI thread cannot.
+	terminate func(code int)
 
 	local   Local
 	live    Live
@@ -129,11 +138,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (
 	if cfg.Scanner.Simulated && o.StandIn == nil {
 		return nil, errors.New("scanner.simulated is set, but this program links no simulated scanner: run kiosk-demo for the demo, or remove scanner.simulated from the configuration")
 	}
-	k := &Kiosk{cfg: cfg, opts: o, log: log, exit: o.Exit}
-	k.ctx, k.cancel = context.WithCancel(ctx)
-	if k.exit == nil {
-		k.exit = func(int) { k.cancel() }
-	}
+	k := unopened(ctx, cfg, log, o)
 	k.local = Local{Services: flow.Services(),
 		Timing:            session.FromSeconds(cfg.Session.IdleSeconds, cfg.Session.WarningSeconds),
 		HeartbeatInterval: cfg.Sync.HeartbeatInterval.Duration}
@@ -145,6 +150,20 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (
 	}
 	k.start()
 	return k, nil
+}
+
+// unopened is a kiosk with nothing opened yet: its context and its ways
+// to end the program.
+func unopened(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) *Kiosk {
+	k := &Kiosk{cfg: cfg, opts: o, log: log, exit: o.Exit, terminate: o.Terminate}
+	k.ctx, k.cancel = context.WithCancel(ctx)
+	if k.exit == nil {
+		k.exit = func(int) { k.cancel() }
+	}
+	if k.terminate == nil {
+		k.terminate = os.Exit
+	}
+	return k
 }
 
 func (k *Kiosk) open() error {
