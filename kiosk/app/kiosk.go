@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/absher-kiosk/kiosk/devices/fingerprint"
@@ -96,6 +97,7 @@ type Kiosk struct {
 	exit   func(code int)
 	// terminate ends the process when the UI thread cannot.
 	terminate func(code int)
+	released  sync.Once
 
 	local   Local
 	live    Live
@@ -458,6 +460,16 @@ func (k *Kiosk) Close() {
 			<-done
 		}
 	}
+	k.release()
+}
+
+// release closes the devices and then the store, once: after a UI hang the
+// watchdog's goroutine does it, and Close may follow.
+func (k *Kiosk) release() {
+	k.released.Do(k.closeParts)
+}
+
+func (k *Kiosk) closeParts() {
 	for _, u := range k.unsubscribe {
 		u()
 	}
@@ -490,10 +502,41 @@ func (k *Kiosk) Service() *Service { return k.service }
 // ServiceStates is each supervised service's last event.
 func (k *Kiosk) ServiceStates() map[string]string { return k.events.States() }
 
-// hang is what the UI watchdog does when the UI hangs: the report goes
-// into the outbox before the restart.
+// hang is what the UI watchdog does first when the UI hangs: the report
+// goes into the outbox before the exit, so it is delivered by the kiosk
+// started next.
 func (k *Kiosk) hang() func(silent time.Duration) {
 	return watchdog.ReportHang(k.queue, k.cfg.Watchdog.Timeout.Duration, func(err error) {
 		k.log.Error("UI hang not queued", "err", err)
 	})
+}
+
+// exitHung ends the program after the UI hung, on the watchdog's goroutine:
+// the orderly exit quits the window on the UI thread and would never
+// return. The background services stop and the devices and the store
+// close within hangShutdown; whatever is still stuck then is left to the
+// process's end.
+func (k *Kiosk) exitHung() {
+	// Recorded for Run, and its stop begun, should the UI come back.
+	k.exit(watchdog.ExitHung)
+	k.cancel()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for _, c := range []chan struct{}{k.served, k.followed} {
+			if c != nil {
+				<-c
+			}
+		}
+		k.release()
+	}()
+	t := time.NewTimer(hangShutdown)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+		k.log.Error("kiosk not stopped within the hang shutdown; exiting anyway", "wait", hangShutdown.String())
+	}
+	k.log.Error("exiting after the UI hung", "status", watchdog.ExitHung)
+	k.terminate(watchdog.ExitHung)
 }

@@ -181,7 +181,7 @@ func (k *Kiosk) watch(post func(fn func())) error {
 		Interval: cfg.Watchdog.Interval.Duration,
 		Timeout:  cfg.Watchdog.Timeout.Duration,
 		OnHang:   k.hang(),
-		Restart:  func() { k.exit(watchdog.ExitHung) },
+		Restart:  k.exitHung,
 		Systemd:  sd,
 		Logger:   log.With("part", "watchdog"),
 	})
