@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/absher-kiosk/kiosk/devices/fingerprint"
@@ -48,6 +50,12 @@ type Options struct {
 	// Exit ends the program with a code (ExitRestart, ExitToOS,
 	// watchdog.ExitHung); nil ends the kiosk's context.
 	Exit func(code int)
+	// Terminate ends the process at once with a code. After the UI hung,
+	// Exit cannot end the program (its orderly stop quits the window on the
+	// UI thread, which is what hung), so the watchdog's goroutine stops what
+	// it can within hangShutdown and calls Terminate. nil is os.Exit, what
+	// the programs want; tests pass their own to observe it.
+	Terminate func(code int)
 	// Centre replaces the centre of the configuration (centre.url, the
 	// TLS files and centre.command_key_file) when set.
 	Centre *Endpoint
@@ -87,6 +95,9 @@ type Kiosk struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	exit   func(code int)
+	// terminate ends the process when the UI thread cannot.
+	terminate func(code int)
+	released  sync.Once
 
 	local   Local
 	live    Live
@@ -129,11 +140,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (
 	if cfg.Scanner.Simulated && o.StandIn == nil {
 		return nil, errors.New("scanner.simulated is set, but this program links no simulated scanner: run kiosk-demo for the demo, or remove scanner.simulated from the configuration")
 	}
-	k := &Kiosk{cfg: cfg, opts: o, log: log, exit: o.Exit}
-	k.ctx, k.cancel = context.WithCancel(ctx)
-	if k.exit == nil {
-		k.exit = func(int) { k.cancel() }
-	}
+	k := unopened(ctx, cfg, log, o)
 	k.local = Local{Services: flow.Services(),
 		Timing:            session.FromSeconds(cfg.Session.IdleSeconds, cfg.Session.WarningSeconds),
 		HeartbeatInterval: cfg.Sync.HeartbeatInterval.Duration}
@@ -145,6 +152,20 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (
 	}
 	k.start()
 	return k, nil
+}
+
+// unopened is a kiosk with nothing opened yet: its context and its ways
+// to end the program.
+func unopened(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) *Kiosk {
+	k := &Kiosk{cfg: cfg, opts: o, log: log, exit: o.Exit, terminate: o.Terminate}
+	k.ctx, k.cancel = context.WithCancel(ctx)
+	if k.exit == nil {
+		k.exit = func(int) { k.cancel() }
+	}
+	if k.terminate == nil {
+		k.terminate = os.Exit
+	}
+	return k
 }
 
 func (k *Kiosk) open() error {
@@ -439,6 +460,16 @@ func (k *Kiosk) Close() {
 			<-done
 		}
 	}
+	k.release()
+}
+
+// release closes the devices and then the store, once: after a UI hang the
+// watchdog's goroutine does it, and Close may follow.
+func (k *Kiosk) release() {
+	k.released.Do(k.closeParts)
+}
+
+func (k *Kiosk) closeParts() {
 	for _, u := range k.unsubscribe {
 		u()
 	}
@@ -471,10 +502,41 @@ func (k *Kiosk) Service() *Service { return k.service }
 // ServiceStates is each supervised service's last event.
 func (k *Kiosk) ServiceStates() map[string]string { return k.events.States() }
 
-// hang is what the UI watchdog does when the UI hangs: the report goes
-// into the outbox before the restart.
+// hang is what the UI watchdog does first when the UI hangs: the report
+// goes into the outbox before the exit, so it is delivered by the kiosk
+// started next.
 func (k *Kiosk) hang() func(silent time.Duration) {
 	return watchdog.ReportHang(k.queue, k.cfg.Watchdog.Timeout.Duration, func(err error) {
 		k.log.Error("UI hang not queued", "err", err)
 	})
+}
+
+// exitHung ends the program after the UI hung, on the watchdog's goroutine:
+// the orderly exit quits the window on the UI thread and would never
+// return. The background services stop and the devices and the store
+// close within hangShutdown; whatever is still stuck then is left to the
+// process's end.
+func (k *Kiosk) exitHung() {
+	// Recorded for Run, and its stop begun, should the UI come back.
+	k.exit(watchdog.ExitHung)
+	k.cancel()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for _, c := range []chan struct{}{k.served, k.followed} {
+			if c != nil {
+				<-c
+			}
+		}
+		k.release()
+	}()
+	t := time.NewTimer(hangShutdown)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+		k.log.Error("kiosk not stopped within the hang shutdown; exiting anyway", "wait", hangShutdown.String())
+	}
+	k.log.Error("exiting after the UI hung", "status", watchdog.ExitHung)
+	k.terminate(watchdog.ExitHung)
 }

@@ -29,6 +29,11 @@ const (
 	// watchdog.ExitHung (75) is a restart after the UI hung.
 )
 
+// hangShutdown bounds the stop after a UI hang: the background services
+// and the store get this long to close before the process ends anyway, so
+// a wedged device or disk cannot keep a hung kiosk alive.
+const hangShutdown = 5 * time.Second
+
 // exiter ends the program with the first code asked for.
 type exiter struct {
 	end  func()

@@ -141,7 +141,7 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger, o Options, wi
 // watches the UI thread, and when that hangs the cure is a restart of the
 // whole program, not of one part. Close stops it.
 func (k *Kiosk) Present(ctx context.Context, a fyne.App, win fyne.Window) error {
-	cfg, log := k.cfg, k.log
+	cfg := k.cfg
 	if cfg.Kiosk.HideCursor {
 		win = ui.HideCursor(win)
 	}
@@ -162,6 +162,12 @@ func (k *Kiosk) Present(ctx context.Context, a fyne.App, win fyne.Window) error 
 	})
 	shell.SetOutOfService(k.service.State())
 
+	return k.watch(func(fn func()) { fyne.Do(fn) })
+}
+
+// watch starts the UI watchdog, which pings the UI thread through post.
+func (k *Kiosk) watch(post func(fn func())) error {
+	cfg, log := k.cfg, k.log
 	notifier, err := watchdog.NotifierFromEnv()
 	if err != nil {
 		log.Warn("systemd notification socket unusable; running without it", "err", err)
@@ -171,11 +177,11 @@ func (k *Kiosk) Present(ctx context.Context, a fyne.App, win fyne.Window) error 
 		sd = notifier
 	}
 	wd, err := watchdog.New(watchdog.Options{
-		Post:     func(fn func()) { fyne.Do(fn) },
+		Post:     post,
 		Interval: cfg.Watchdog.Interval.Duration,
 		Timeout:  cfg.Watchdog.Timeout.Duration,
 		OnHang:   k.hang(),
-		Restart:  func() { k.exit(watchdog.ExitHung) },
+		Restart:  k.exitHung,
 		Systemd:  sd,
 		Logger:   log.With("part", "watchdog"),
 	})

@@ -14,20 +14,27 @@ import (
 // ActionUIHung is the audit action of a UI hang.
 const ActionUIHung = "ui.hung"
 
+// OutcomeExiting is a hang report's outcome: the event is queued while the
+// kiosk is still up and reaches the centre from the kiosk started next, so
+// it tells what was done (the kiosk exited to be restarted), not that a
+// restart happened.
+const OutcomeExiting = "exiting_to_restart"
+
 // Enqueuer queues an event; *store.Store is one.
 type Enqueuer interface {
 	Enqueue(ctx context.Context, ev outbox.Event) (outbox.Item, error)
 }
 
 // HangEvent is the audit event telling the centre the UI hung and the
-// kiosk restarted itself.
+// kiosk exited with ExitHung to be restarted.
 func HangEvent(silent, timeout time.Duration, at time.Time) (outbox.Event, error) {
 	b, err := json.Marshal(api.Audit{
 		Action:  ActionUIHung,
-		Outcome: "restarted",
+		Outcome: OutcomeExiting,
 		Detail: map[string]string{
-			"silent_ms":  strconv.FormatInt(silent.Milliseconds(), 10),
-			"timeout_ms": strconv.FormatInt(timeout.Milliseconds(), 10),
+			"exit_status": strconv.Itoa(ExitHung),
+			"silent_ms":   strconv.FormatInt(silent.Milliseconds(), 10),
+			"timeout_ms":  strconv.FormatInt(timeout.Milliseconds(), 10),
 		},
 	})
 	if err != nil {

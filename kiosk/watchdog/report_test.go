@@ -46,7 +46,7 @@ func testReportHangQueuesAudit(t *testing.T) {
 	if err := json.Unmarshal(items[0].Payload, &a); err != nil {
 		t.Fatal(err)
 	}
-	if a.Action != ActionUIHung || a.Outcome != "restarted" || a.Detail["silent_ms"] != "12500" || a.Detail["timeout_ms"] != "10000" {
+	if a.Action != ActionUIHung || a.Outcome != "exiting_to_restart" || a.Detail["exit_status"] != "75" || a.Detail["silent_ms"] != "12500" || a.Detail["timeout_ms"] != "10000" {
 		t.Fatalf("audit %+v", a)
 	}
 	// The centre's own validation accepts it.

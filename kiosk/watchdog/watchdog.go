@@ -23,7 +23,7 @@ import (
 const ExitHung = 75
 
 // ErrHung is returned by Serve after the UI was found hung.
-var ErrHung = errors.New("watchdog: the UI stopped answering; the kiosk is being restarted")
+var ErrHung = errors.New("watchdog: the UI stopped answering; the kiosk exits to be restarted")
 
 // SystemdNotifier is the part of Notifier the watchdog uses.
 type SystemdNotifier interface {
@@ -44,6 +44,8 @@ type Options struct {
 	// long the UI has been silent.
 	OnHang func(silent time.Duration)
 	// Restart gets the program restarted; the real one exits with ExitHung.
+	// It runs on the watchdog's goroutine and must not need the UI thread,
+	// which is the one that hung.
 	Restart func()
 	// Systemd, when set, receives READY=1 once the UI first answers,
 	// WATCHDOG=1 on each interval while it keeps answering and STOPPING=1
@@ -114,7 +116,7 @@ func (w *Watchdog) Serve(ctx context.Context) error {
 			if !lastPong.IsZero() {
 				silent = now.Sub(lastPong)
 			}
-			w.o.Logger.Error("UI hung: restarting the kiosk", "silent", silent.String(), "timeout", w.o.Timeout.String())
+			w.o.Logger.Error("UI hung: the kiosk exits to be restarted", "silent", silent.String(), "timeout", w.o.Timeout.String())
 			w.o.OnHang(silent)
 			w.o.Restart()
 			return ErrHung
