@@ -6,7 +6,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
-	"fyne.io/fyne/v2/test"
 
 	"github.com/absher-kiosk/kiosk/kiosk/i18n"
 	"github.com/absher-kiosk/kiosk/kiosk/maintenance"
@@ -38,32 +37,17 @@ type pointer struct {
 func (p *pointer) target(at fyne.Position) (fyne.CanvasObject, fyne.Position) {
 	var found fyne.CanvasObject
 	var foundAt fyne.Position
-	var visit func(o fyne.CanvasObject, origin fyne.Position)
-	visit = func(o fyne.CanvasObject, origin fyne.Position) {
-		if o == nil || !o.Visible() {
-			return
-		}
-		pos := origin.Add(o.Position())
+	walkAt(p.c.Content(), fyne.Position{}, func(o fyne.CanvasObject, pos fyne.Position) bool {
 		size := o.Size()
 		if at.X < pos.X || at.Y < pos.Y || at.X >= pos.X+size.Width || at.Y >= pos.Y+size.Height {
-			return
+			return false
 		}
 		switch o.(type) {
 		case fyne.Tappable, fyne.SecondaryTappable, fyne.DoubleTappable, fyne.Focusable, desktop.Mouseable:
 			found, foundAt = o, at.Subtract(pos)
 		}
-		switch x := o.(type) {
-		case *fyne.Container:
-			for _, c := range x.Objects {
-				visit(c, pos)
-			}
-		case fyne.Widget:
-			for _, c := range test.WidgetRenderer(x).Objects() {
-				visit(c, pos)
-			}
-		}
-	}
-	visit(p.c.Content(), fyne.Position{})
+		return true
+	})
 	return found, foundAt
 }
 
@@ -95,27 +79,12 @@ func centreOf(t *testing.T, w fyne.Window, label string) fyne.Position {
 	t.Helper()
 	var centre fyne.Position
 	found := false
-	var visit func(o fyne.CanvasObject, origin fyne.Position)
-	visit = func(o fyne.CanvasObject, origin fyne.Position) {
-		if o == nil || !o.Visible() {
-			return
-		}
-		pos := origin.Add(o.Position())
+	walkAt(w.Content(), fyne.Position{}, func(o fyne.CanvasObject, pos fyne.Position) bool {
 		if b, ok := o.(*kui.Button); ok && b.Label.Text == label {
 			centre, found = pos.AddXY(b.Size().Width/2, b.Size().Height/2), true
 		}
-		switch x := o.(type) {
-		case *fyne.Container:
-			for _, c := range x.Objects {
-				visit(c, pos)
-			}
-		case fyne.Widget:
-			for _, c := range test.WidgetRenderer(x).Objects() {
-				visit(c, pos)
-			}
-		}
-	}
-	visit(w.Content(), fyne.Position{})
+		return true
+	})
 	if !found {
 		t.Fatalf("no button %q on screen; texts: %q", label, texts(w))
 	}

@@ -285,20 +285,29 @@ func (e *env) typePIN(t *testing.T, pin string) {
 }
 
 func walk(o fyne.CanvasObject, visit func(fyne.CanvasObject)) {
+	walkAt(o, fyne.Position{}, func(o fyne.CanvasObject, _ fyne.Position) bool { visit(o); return true })
+}
+
+// walkAt visits o and what it is drawn of, each with its position on the
+// canvas (o's parent at origin); visit says whether to go inside.
+func walkAt(o fyne.CanvasObject, origin fyne.Position, visit func(o fyne.CanvasObject, pos fyne.Position) bool) {
 	// Hidden objects cannot be touched or read: a scroll bar over content
 	// that fits is hidden, for example.
 	if o == nil || !o.Visible() {
 		return
 	}
-	visit(o)
+	pos := origin.Add(o.Position())
+	if !visit(o, pos) {
+		return
+	}
 	switch x := o.(type) {
 	case *fyne.Container:
 		for _, c := range x.Objects {
-			walk(c, visit)
+			walkAt(c, pos, visit)
 		}
 	case fyne.Widget:
 		for _, c := range test.WidgetRenderer(x).Objects() {
-			walk(c, visit)
+			walkAt(c, pos, visit)
 		}
 	}
 }
