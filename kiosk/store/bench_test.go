@@ -54,7 +54,6 @@ func BenchmarkEnqueue(b *testing.B) {
 // burst of audit events would commit; latency is per transaction.
 func BenchmarkEnqueueBatched(b *testing.B) {
 	e := newEnv(b, Options{Clock: time.Now})
-	ctx := context.Background()
 	payload := make([]byte, benchPayload)
 	var lat []time.Duration
 	events := 0
@@ -63,17 +62,7 @@ func BenchmarkEnqueueBatched(b *testing.B) {
 	for b.Loop() {
 		for range eventsPerOp / batchSize {
 			t := time.Now()
-			err := e.o.Update(ctx, func(tx outbox.Tx) error {
-				for range batchSize {
-					if _, err := tx.Enqueue(outbox.Event{Kind: "tx.bench", Payload: payload}); err != nil {
-						return err
-					}
-				}
-				return nil
-			})
-			if err != nil {
-				b.Fatal(err)
-			}
+			enqueueInOne(b, e.o, batchSize, payload)
 			lat = append(lat, time.Since(t))
 			events += batchSize
 		}
@@ -91,17 +80,7 @@ func BenchmarkDrainCycle(b *testing.B) {
 	var elapsed time.Duration
 	for b.Loop() {
 		b.StopTimer()
-		err := e.o.Update(ctx, func(tx outbox.Tx) error {
-			for range eventsPerOp {
-				if _, err := tx.Enqueue(outbox.Event{Kind: "tx.bench", Payload: payload}); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			b.Fatal(err)
-		}
+		enqueueInOne(b, e.o, eventsPerOp, payload)
 		b.StartTimer()
 		start := time.Now()
 		for {
@@ -184,4 +163,20 @@ func BenchmarkGoqiteCycle(b *testing.B) {
 	b.ReportMetric(float64(len(lat))/elapsed.Seconds(), "cycles/s")
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
 	b.ReportMetric(0, "ns/op")
+}
+
+// enqueueInOne queues n events in one transaction.
+func enqueueInOne(b *testing.B, o *Store, n int, payload []byte) {
+	b.Helper()
+	err := o.Update(context.Background(), func(tx outbox.Tx) error {
+		for range n {
+			if _, err := tx.Enqueue(outbox.Event{Kind: "tx.bench", Payload: payload}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
 }
