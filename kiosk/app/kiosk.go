@@ -453,9 +453,13 @@ func (k *Kiosk) start() {
 // Close stops the kiosk in a safe order: the supervised services and the
 // UI watchdog first, then the devices, then the store, so everything
 // queued is on disk. It copes with a partial Open.
-func (k *Kiosk) Close() {
+func (k *Kiosk) Close() { k.shutdown(k.served, k.followed, k.watched) }
+
+// shutdown stops the background work, waits for the goroutines that signal
+// on stopped, then releases the devices and the store.
+func (k *Kiosk) shutdown(stopped ...chan struct{}) {
 	k.cancel()
-	for _, done := range []chan struct{}{k.served, k.followed, k.watched} {
+	for _, done := range stopped {
 		if done != nil {
 			<-done
 		}
@@ -519,16 +523,11 @@ func (k *Kiosk) hang() func(silent time.Duration) {
 func (k *Kiosk) exitHung() {
 	// Recorded for Run, and its stop begun, should the UI come back.
 	k.exit(watchdog.ExitHung)
-	k.cancel()
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		for _, c := range []chan struct{}{k.served, k.followed} {
-			if c != nil {
-				<-c
-			}
-		}
-		k.release()
+		// Without waiting for the watchdog: this runs on its goroutine.
+		k.shutdown(k.served, k.followed)
 	}()
 	t := time.NewTimer(hangShutdown)
 	defer t.Stop()
