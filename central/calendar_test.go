@@ -27,13 +27,8 @@ var (
 
 var riyadhTest = time.FixedZone("AST", 3*3600)
 
-func calDay(s string) civil.Date {
-	d, err := civil.Parse(s)
-	if err != nil {
-		panic(err)
-	}
-	return d
-}
+// calDay is a stored date.
+var calDay = civil.MustParse
 
 func calendarPopulation() []people.Person {
 	pass := func(exp string) *people.Passport {

@@ -74,6 +74,16 @@ func Parse(s string) (Date, error) {
 	return dateOf(t), nil
 }
 
+// MustParse is Parse for dates written in the source (tables, demo data,
+// tests); it panics on a bad one, which is a programming error there.
+func MustParse(s string) Date {
+	d, err := Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
+
 // IsZero tells the zero Date, "no date", from every real one.
 func (d Date) IsZero() bool { return d == Date{} }
 

@@ -21,13 +21,7 @@ import (
 var ast = time.FixedZone("AST", 3*3600)
 
 // on is a stored date.
-func on(s string) civil.Date {
-	d, err := civil.Parse(s)
-	if err != nil {
-		panic(err)
-	}
-	return d
-}
+var on = civil.MustParse
 
 // at is the centre's today when its clock shows hhmm in Riyadh.
 func at(s, hhmm string) civil.Date {
