@@ -305,12 +305,9 @@ func (k *Kiosk) addServices(commandKey ed25519.PublicKey) {
 	cfg, log := k.cfg, k.log
 	k.uploader = client.NewUploader(k.sc, k.queue, client.UploaderOptions{MaxBatch: cfg.Sync.BatchCount, MaxBytes: cfg.Sync.BatchBytes,
 		Backoff: client.Backoff{Max: cfg.Sync.RetryCap.Duration}, Logger: log.With("part", "uploader")})
-	// The central config is validated whole, stored beside the queue and
-	// applied to the next visit.
-	k.config = client.NewConfigPuller(k.sc, k.queue, func(c api.Config) error {
-		_, err := NewRuntime(k.local, &c)
-		return err
-	}, k.apply, client.PullOptions{Logger: log.With("part", "config")})
+	// The central config is validated whole (the check NewRuntime makes),
+	// stored beside the queue and applied to the next visit.
+	k.config = client.NewConfigPuller(k.sc, k.queue, func(c api.Config) error { return c.Validate() }, k.apply, client.PullOptions{Logger: log.With("part", "config")})
 	// Heartbeats go through the outbox like every other event.
 	beat := &Beat{Report: k.report, Service: k.service, Parked: k.queue.Parked, Interval: k.live.HeartbeatInterval,
 		ConfigETag: k.configETag, Log: log.With("part", "heartbeat")}

@@ -45,11 +45,15 @@ func TestOfferFollowsHealthAndConfig(t *testing.T) {
 		{name: "scanner down", warnings: fingerprint.Warnings(fingerprint.Status{State: fingerprint.NoDevice}),
 			printer: true, docs: true, services: 1},
 		{name: "config menu and timing", cfg: &api.Config{Services: []api.ServiceEntry{{ID: "update_mobile", Enabled: true}, {ID: "print_document", Enabled: false}},
-			Timeouts: api.Timeouts{IdleSeconds: 90, WarningSeconds: 30}}, printer: true, docs: true, finger: true, services: 2, idle: 90 * time.Second},
+			Timeouts: api.Timeouts{IdleSeconds: 90, WarningSeconds: 30}, HeartbeatIntervalSeconds: 60}, printer: true, docs: true, finger: true, services: 2, idle: 90 * time.Second},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			rt, err := NewRuntime(Local{Services: base.Services}, tc.cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
 			o := Offer{Base: base, Avail: func() health.Availability { return health.Compute(tc.warnings) },
-				Runtime: func() *Runtime { return resolve(Local{Services: base.Services}, tc.cfg) }}
+				Runtime: func() *Runtime { return rt }}
 			d := o.Deps()
 			if (d.Printer != nil) != tc.printer || d.DocPrinter.CanPrint() != tc.docs || d.Scanner.Usable() != tc.finger ||
 				len(d.Menu) != tc.services || d.Timing.Idle != tc.idle {

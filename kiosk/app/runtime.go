@@ -47,14 +47,9 @@ func NewRuntime(local Local, c *api.Config) (*Runtime, error) {
 			return nil, fmt.Errorf("central config refused, the one in force stays: %w", err)
 		}
 	}
-	return resolve(local, c), nil
-}
-
-// resolve is NewRuntime without the validation.
-func resolve(local Local, c *api.Config) *Runtime {
 	rt := &Runtime{Timing: local.Timing, HeartbeatInterval: local.HeartbeatInterval}
 	if c == nil {
-		return rt
+		return rt, nil
 	}
 	rt.Central = true
 	if len(c.Services) > 0 {
@@ -68,7 +63,7 @@ func resolve(local Local, c *api.Config) *Runtime {
 	}
 	rt.PINHash = c.TechnicianPINHash
 	rt.Message = c.OutOfServiceMessage
-	return rt
+	return rt, nil
 }
 
 // Live holds the runtime value in force. Readers load it once and keep
