@@ -97,26 +97,25 @@ func passwordAndCodes(t *testing.T, w *world, k *kiosk, registeredMobile string)
 	if !v.CanReveal || v.Revealed || v.Entry != "" {
 		t.Fatalf("password screen %+v", v)
 	}
+	// Each event below may be applied on another goroutine (one still
+	// telling the screens about the password step), so the screen is
+	// awaited, not read at once; the views seen before each event are
+	// dropped first, and none of them meets what is awaited next.
 	// Confirm with nothing typed is refused on the spot.
+	k.drain()
 	k.send(ui.Event{Kind: ui.EvConfirm})
-	if v := k.scr.View(); v.Problem != "password_empty" {
-		t.Fatalf("empty password: problem %q", v.Problem)
-	}
+	k.await(t, "empty password refused", func(v ui.View) bool { return v.Problem == "password_empty" })
 	// A wrong password first; the centre's refusal reads as a wrong password.
+	k.drain()
 	k.typeText("demo@2026")
-	v = k.scr.View()
-	if v.Entry != "•••••••••" {
-		t.Fatalf("typed password shows as %q", v.Entry)
-	}
+	k.await(t, "typed password shown as dots", func(v ui.View) bool { return v.Entry == "•••••••••" })
 	// Show shows the password itself, and a second touch hides it again.
+	k.drain()
 	k.send(ui.Event{Kind: ui.EvReveal})
-	if v = k.scr.View(); !v.Revealed || v.Entry != "demo@2026" {
-		t.Fatalf("revealed password screen %+v", v)
-	}
+	k.await(t, "revealed password", func(v ui.View) bool { return v.Revealed && v.Entry == "demo@2026" })
+	k.drain()
 	k.send(ui.Event{Kind: ui.EvReveal})
-	if v = k.scr.View(); v.Revealed || v.Entry != "•••••••••" {
-		t.Fatalf("hidden again: %+v", v)
-	}
+	k.await(t, "hidden again", func(v ui.View) bool { return !v.Revealed && v.Entry == "•••••••••" })
 	k.drain()
 	k.send(ui.Event{Kind: ui.EvConfirm})
 	v = k.await(t, "wrong password", func(v ui.View) bool { return v.Screen == ui.ScreenPassword && !v.Busy && v.Problem != "" })
